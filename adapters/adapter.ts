@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { Bundle } from 'fhir/r4.js';
+import type { TaskName } from '../simulator/case.ts';
+
+/** What a model is asked about one case. Adapters encode it to their wire format. */
+export interface ModelInput {
+  readonly task: TaskName;
+  readonly caseIndex: number;
+  readonly bundle: Bundle;
+}
+
+export interface CallContext {
+  readonly signal: AbortSignal;
+  /** 1 for the first try. */
+  readonly attempt: number;
+}
+
+/** A model's answer, normalised across protocols. */
+export const Prediction = z.object({
+  score: z.number().min(0).max(1).optional(),
+  label: z.union([z.number(), z.string()]).optional(),
+  text: z.string().optional(),
+  cards: z.array(z.unknown()).optional(),
+});
+export type Prediction = z.infer<typeof Prediction>;
+
+export interface Adapter {
+  readonly kind: string;
+  invoke(input: ModelInput, ctx: CallContext): Promise<Prediction>;
+  health?(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/**
+ * Transport status of the reply a successful Prediction came from (e.g. the HTTP status). The
+ * Adapter interface returns a Prediction only, so the status travels beside it, keyed by the
+ * returned object: safe under any concurrency. Failed calls carry theirs in AdapterError details.
+ */
+const statusByPrediction = new WeakMap<Prediction, number>();
+
+export function recordStatus(prediction: Prediction, status: number): void {
+  statusByPrediction.set(prediction, status);
+}
+
+export function statusOf(prediction: Prediction): number | undefined {
+  return statusByPrediction.get(prediction);
+}
+
+/** Failure types. Retry and outcome decisions use the type, never an error message's text. */
+export const FailureType = z.enum(['transport', 'timeout', 'http-status', 'invalid-response']);
+export type FailureType = z.infer<typeof FailureType>;
+
+export class AdapterError extends Error {
+  override readonly name = 'AdapterError';
+  constructor(
+    readonly type: FailureType,
+    message: string,
+    readonly details: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: details.cause });
+  }
+}

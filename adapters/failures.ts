@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import { AdapterError, Prediction } from './adapter.ts';
+
+/* Failure mapping shared by the adapters of this folder. */
+
+/**
+ * The AdapterError for a call whose signal aborted: `timeout` when the runner's deadline fired
+ * (reason is an Error named `TimeoutError`, as `AbortSignal.timeout()` produces), else `transport`.
+ */
+export function abortFailure(signal: AbortSignal, what = 'call'): AdapterError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return new AdapterError('timeout', `${what} did not complete before the deadline`, { cause: reason });
+  }
+  return new AdapterError('transport', `${what} was aborted`, { cause: reason });
+}
+
+/** Validates a model's answer; anything that is not a Prediction fails with `invalid-response`. */
+export function validatePrediction(value: unknown): Prediction {
+  const parsed = Prediction.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new AdapterError('invalid-response', `not a valid prediction: ${shortZodMessage(parsed.error)}`, {
+    cause: parsed.error,
+  });
+}
+
+/** One line, at most three issues, each as `path: message`. */
+export function shortZodMessage(error: z.ZodError): string {
+  const parts = error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return `${path}: ${issue.message}`;
+  });
+  const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
+  return truncate(parts.join('; ') + more, 300);
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return truncate(`${error.name}: ${error.message}`, 200);
+  return truncate(String(error), 200);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,215 @@
+/**
+ * The reference model endpoints: clinsim's embedded default target (models/README.md).
+ *
+ *   POST /predict   a FHIR R4 Bundle (application/fhir+json or application/json) →
+ *                   { score, label, model, version, variant, flags }
+ *   GET  /health    { status: "ok", model, version, variant }
+ *
+ * Run it alone with `node --import tsx models/server.ts [--port 5000] [--host 127.0.0.1] [--flaw-free]`.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { createSepsisModel, MODEL_NAME, type SepsisModel } from './sepsis/model.ts';
+import type { Variant } from './sepsis/features.ts';
+
+export interface ReferenceModelsOptions {
+  /** Interface to bind; default 127.0.0.1 (loopback only). */
+  readonly host?: string;
+  /** Default 0: an ephemeral port chosen by the OS. */
+  readonly port?: number;
+  /** Serve the variant without the documented flaws. */
+  readonly flawFree?: boolean;
+  /** Fastify request logging (default off). */
+  readonly logger?: boolean;
+}
+
+export interface ReferenceModels {
+  /** Origin, e.g. http://127.0.0.1:40123 */
+  readonly url: string;
+  /** The sepsis model's predict endpoint: `${url}/predict`. */
+  readonly sepsisUrl: string;
+  readonly variant: Variant;
+  close(): Promise<void>;
+}
+
+/** Largest accepted request body. A typical sepsis bundle is about 10 KB. */
+export const BODY_LIMIT = 4 * 1024 * 1024;
+
+/** Stable error codes of the JSON error body `{ error: { code, message } }`. */
+export type ErrorCode =
+  | 'not-a-bundle'
+  | 'invalid-json'
+  | 'unsupported-media-type'
+  | 'body-too-large'
+  | 'not-found'
+  | 'bad-request'
+  | 'internal';
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Why a request body is not a Bundle the model can read, or undefined when it is one. */
+export function bundleProblem(body: unknown): string | undefined {
+  if (!isRecord(body)) return 'body must be a JSON object (a FHIR Bundle)';
+  if (body.resourceType !== 'Bundle') {
+    return `resourceType must be "Bundle", got ${typeof body.resourceType === 'string' ? JSON.stringify(body.resourceType.slice(0, 40)) : typeof body.resourceType}`;
+  }
+  if (body.entry !== undefined && !Array.isArray(body.entry)) return 'Bundle.entry must be an array';
+  return undefined;
+}
+
+function codeFor(error: FastifyError): ErrorCode {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported-media-type';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'body-too-large';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'invalid-json';
+    default:
+      return error instanceof SyntaxError ? 'invalid-json' : 'bad-request';
+  }
+}
+
+/** The fastify app, not listening (tests can use `inject`). */
+export function buildReferenceModelsApp(options: Pick<ReferenceModelsOptions, 'flawFree' | 'logger'> = {}): FastifyInstance {
+  const sepsis: SepsisModel = createSepsisModel({ flawFree: options.flawFree ?? false });
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
+
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser(['application/fhir+json', 'application/json+fhir'], { parseAs: 'string' }, json);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error(error);
+      return reply.code(500).send({ error: { code: 'internal', message: 'internal error' } });
+    }
+    return reply.code(status).send({ error: { code: codeFor(error), message: error.message.slice(0, 300) } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+
+  app.get('/health', async () => ({ status: 'ok', model: MODEL_NAME, version: sepsis.version, variant: sepsis.variant }));
+
+  app.post('/predict', async (request, reply) => {
+    const problem = bundleProblem(request.body);
+    if (problem) return reply.code(400).send({ error: { code: 'not-a-bundle', message: problem } });
+    const { score, label, flags } = sepsis.predict(request.body);
+    return { score, label, model: MODEL_NAME, version: sepsis.version, variant: sepsis.variant, flags };
+  });
+
+  return app;
+}
+
+/** Starts the reference models on `host:port` (default 127.0.0.1, ephemeral port). */
+export async function startReferenceModels(options: ReferenceModelsOptions = {}): Promise<ReferenceModels> {
+  const app = buildReferenceModelsApp(options);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') {
+    await app.close();
+    throw new Error('reference models did not bind a TCP port');
+  }
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    sepsisUrl: `${url}/predict`,
+    variant: options.flawFree ? 'flaw-free' : 'flawed',
+    close: () => (closing ??= app.close().then(() => undefined)),
+  };
+}
+
+export const MODELS_HELP = `models [--port N] [--host H] [--flaw-free]   start the reference model endpoints
+
+Serves the reference sepsis model (POST /predict with a FHIR Bundle, GET /health) until
+interrupted. It has deliberate, documented flaws (models/README.md); --flaw-free serves the
+variant without them.
+
+Options:
+  --port N      port to listen on (default 0: an ephemeral port)
+  --host H      interface to bind (default 127.0.0.1)
+  --flaw-free   serve the variant without the documented flaws
+  --verbose     log every request`;
+
+interface TextOut {
+  write(text: string): unknown;
+}
+
+/**
+ * `clinsim models`: starts the endpoints, prints their URLs, and serves until SIGINT/SIGTERM (or
+ * `signal`). Returns an exit code: 0 after a clean stop, 2 for bad options, 3 when it cannot listen.
+ */
+export async function modelsCommand(
+  argv: readonly string[],
+  io: { stdout: TextOut; stderr: TextOut } = { stdout: process.stdout, stderr: process.stderr },
+  signal?: AbortSignal,
+): Promise<number> {
+  let values: { port?: string; host?: string; 'flaw-free'?: boolean; verbose?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'flaw-free': { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    io.stderr.write(`clinsim models: ${(error as Error).message}\n\n${MODELS_HELP}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout.write(`${MODELS_HELP}\n`);
+    return 0;
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    io.stderr.write(`clinsim models: --port must be an integer from 0 to 65535, got "${values.port}"\n`);
+    return 2;
+  }
+
+  let models: ReferenceModels;
+  try {
+    models = await startReferenceModels({
+      port,
+      ...(values.host === undefined ? {} : { host: values.host }),
+      flawFree: values['flaw-free'] ?? false,
+      logger: values.verbose ?? false,
+    });
+  } catch (error) {
+    io.stderr.write(`clinsim models: cannot listen: ${(error as Error).message}\n`);
+    return 3;
+  }
+  io.stdout.write(
+    `reference models (${models.variant}) listening on ${models.url}\n  sepsis: POST ${models.sepsisUrl}\n  health: GET ${models.url}/health\n`,
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
+  });
+  await models.close();
+  return 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await modelsCommand(process.argv.slice(2));
+}

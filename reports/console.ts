@@ -1,0 +1,24 @@
+import type { Report } from '../simulator/metrics/report-types.ts';
+import { ARM_COLUMNS, armRow } from './arm-rows.ts';
+import { num } from './format.ts';
+
+function table(header: readonly string[], rows: readonly string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The readable table printed at the end of a run. */
+export function renderConsole(report: Report): string {
+  const out: string[] = [];
+  for (const s of report.scenarios) {
+    out.push('', `${s.name} (${s.task}) → ${s.target.adapter} ${s.target.url ?? ''}`);
+    out.push(table(ARM_COLUMNS, s.arms.map(armRow)));
+    if (s.gates.length > 0) {
+      out.push('', 'gates:');
+      for (const g of s.gates) out.push(`  ${g.pass ? 'pass' : 'FAIL'}  ${g.name} ${g.expression}  (actual ${num(g.actual, 4)})`);
+    }
+  }
+  out.push('', report.passed ? 'verdict: PASSED' : 'verdict: FAILED (a gate failed)');
+  return out.join('\n');
+}

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Scenario } from '../scenario.ts';
+import type { LoadedScenario } from '../run/execute.ts';
+import { InputError } from './exit-codes.ts';
+import { formatIssues } from './issue-path.ts';
+
+export interface ScenarioOverrides {
+  readonly seed?: number;
+  readonly size?: number;
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Replaces `${NAME}` in the target's strings with the environment's value; unset names are input errors. */
+function interpolateTarget(raw: Record<string, unknown>, file: string, env: NodeJS.ProcessEnv): void {
+  const target = raw.target;
+  if (typeof target !== 'object' || target === null) return;
+  const fields = target as Record<string, unknown>;
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value !== 'string') continue;
+    fields[key] = value.replace(ENV_REF, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined) throw new InputError(`${file}: target.${key}: environment variable ${name} is not set`);
+      return v;
+    });
+  }
+}
+
+/**
+ * Imports a scenario module and validates its default export with the same schema as
+ * `defineScenario`. Every problem is reported with the file and the field path.
+ */
+export async function loadScenario(
+  path: string,
+  overrides: ScenarioOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedScenario> {
+  const file = resolve(path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new InputError(`${path}: cannot read scenario file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new InputError(`${path}: the scenario file failed to load: ${message}`);
+  }
+  if (typeof module.default !== 'object' || module.default === null) {
+    throw new InputError(`${path}: no scenario found; the file must \`export default defineScenario({ … })\``);
+  }
+  // A shallow copy per level we touch: the module's own object is left as it was.
+  const raw: Record<string, unknown> = { ...(module.default as Record<string, unknown>) };
+  if (typeof raw.target === 'object' && raw.target !== null) raw.target = { ...raw.target };
+  if (typeof raw.cohort === 'object' && raw.cohort !== null) {
+    raw.cohort = {
+      ...raw.cohort,
+      ...(overrides.seed === undefined ? {} : { seed: overrides.seed }),
+      ...(overrides.size === undefined ? {} : { size: overrides.size }),
+    };
+  }
+  interpolateTarget(raw, path, env);
+  const parsed = Scenario.safeParse(raw);
+  if (!parsed.success) throw new InputError(formatIssues(path, parsed.error.issues));
+  return { scenario: parsed.data, file: path, contentHash: createHash('sha256').update(bytes).digest('hex') };
+}

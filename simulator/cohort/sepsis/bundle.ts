@@ -1,0 +1,212 @@
+import type {
+  Bundle,
+  BundleEntry,
+  CodeableConcept,
+  Coding,
+  Condition,
+  DocumentReference,
+  Encounter,
+  Observation,
+  Patient,
+  Reference,
+} from 'fhir/r4.js';
+import { LOINC, SNOMED, UCUM } from '../../fhir/bundle-access.ts';
+import { birthDateFor, deepFreeze, personName, usCoreExtensions } from '../demographics.ts';
+import { CONDITION_CODES, LAB_CODES, TRIAGE_NOTE, VITAL_CODES, type MeasurementCode } from './codes.ts';
+import { COMORBIDITIES, type SepsisPatient } from './model.ts';
+
+/**
+ * Numbers → FHIR R4 Bundle (type collection): Patient, Encounter, vitals then labs Observations,
+ * comorbidity Conditions, the triage DocumentReference. Entries are `urn:uuid:` fullUrls and every
+ * reference uses that form.
+ *
+ * Speed: constant codings are built once, deep-frozen and shared by every bundle; everything else is
+ * plain object literals. A perturbation must therefore copy what it changes (mutating a shared
+ * constant throws a TypeError in strict-mode code instead of corrupting other patients).
+ */
+
+/** Synthetic MRN system. The `.example` TLD is reserved (RFC 2606), so it names no real assigner. */
+export const MRN_SYSTEM = 'https://clinsim.example/fhir/mrn';
+export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
+export const NOTE_CONTENT_TYPE = 'text/plain; charset=utf-8';
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const hex8 = (n: number): string => HEX[(n >>> 24) & 255]! + HEX[(n >>> 16) & 255]! + HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
+const hex4 = (n: number): string => HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
+
+/**
+ * Slot of each resource in the uuid space of a patient. Slots are fixed per concept so a resource
+ * keeps its id whatever else the patient has.
+ */
+const SLOT = { bundle: 0, patient: 1, encounter: 2, observation: 3, condition: 3 + VITAL_CODES.length + LAB_CODES.length, note: 31 };
+
+/** MurmurHash3 finaliser: a bijection on 32-bit words with good avalanche. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * RFC 4122 version-4 shaped uuids from the patient's 4 random words: each word is offset by the slot
+ * and mixed. The last word is a bijection of the slot, so a patient's uuids are distinct; across
+ * patients they are as unique as 122 random bits.
+ */
+function uuidFactory(words: readonly [number, number, number, number]): (slot: number) => string {
+  const [w0, w1, w2, w3] = words;
+  return (slot) => {
+    const a = fmix32(w0 + Math.imul(slot, 0x9e3779b9));
+    const b = fmix32(w1 + Math.imul(slot, 0x7f4a7c15));
+    const c = fmix32(w2 + Math.imul(slot, 0x6a09e667));
+    const d = fmix32(w3 + Math.imul(slot, 0xbb67ae85));
+    return `${hex8(a)}-${hex4(b >>> 16)}-${HEX[0x40 | ((b >>> 8) & 0x0f)]}${HEX[b & 255]}-${hex4(((c >>> 16) & 0x3fff) | 0x8000)}-${hex4(c)}${hex8(d)}`;
+  };
+}
+
+const categoryOf = (code: 'vital-signs' | 'laboratory', display: string): CodeableConcept[] =>
+  deepFreeze([{ coding: [{ system: OBSERVATION_CATEGORY, code, display }] }]);
+const CATEGORY = { 'vital-signs': categoryOf('vital-signs', 'Vital Signs'), laboratory: categoryOf('laboratory', 'Laboratory') };
+
+interface PreparedMeasurement {
+  readonly def: MeasurementCode;
+  readonly category: CodeableConcept[];
+  readonly code: CodeableConcept;
+}
+
+const prepare = (def: MeasurementCode): PreparedMeasurement => ({
+  def,
+  category: CATEGORY[def.category],
+  code: deepFreeze({ coding: [{ system: LOINC, code: def.loinc, display: def.display }], text: def.text }),
+});
+const VITALS = VITAL_CODES.map(prepare);
+const LABS = LAB_CODES.map(prepare);
+
+const CONDITION_CLINICAL: CodeableConcept = deepFreeze({
+  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active', display: 'Active' }],
+});
+const CONDITION_VERIFICATION: CodeableConcept = deepFreeze({
+  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed', display: 'Confirmed' }],
+});
+const CONDITION_CATEGORY: CodeableConcept[] = deepFreeze([
+  { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item', display: 'Problem List Item' }] },
+]);
+const CONDITION_CODE = COMORBIDITIES.map((c) =>
+  deepFreeze<CodeableConcept>({
+    coding: [{ system: SNOMED, code: CONDITION_CODES[c].snomed, display: CONDITION_CODES[c].display }],
+    text: CONDITION_CODES[c].display,
+  }),
+);
+
+const ENCOUNTER_CLASS: Coding = deepFreeze({
+  system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+  code: 'EMER',
+  display: 'emergency',
+});
+const MRN_TYPE: CodeableConcept = deepFreeze({
+  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical record number' }],
+});
+const NOTE_TYPE: CodeableConcept = deepFreeze({
+  coding: [{ system: LOINC, code: TRIAGE_NOTE.loinc, display: TRIAGE_NOTE.display }],
+  text: 'Triage note',
+});
+
+function observation(
+  id: string,
+  m: PreparedMeasurement,
+  value: number,
+  subject: Reference,
+  encounter: Reference,
+  effective: string,
+): Observation {
+  return {
+    resourceType: 'Observation',
+    id,
+    status: 'final',
+    category: m.category,
+    code: m.code,
+    subject,
+    encounter,
+    effectiveDateTime: effective,
+    valueQuantity: { value, unit: m.def.ucum, system: UCUM, code: m.def.ucum },
+  };
+}
+
+/** The FHIR Bundle of a patient; `note` is the triage note text. */
+export function sepsisBundle(p: SepsisPatient, note: string): Bundle {
+  const uuid = uuidFactory(p.uuidWords);
+  const d = p.demographics;
+  const patientId = uuid(SLOT.patient);
+  const encounterId = uuid(SLOT.encounter);
+  const subject: Reference = { reference: `urn:uuid:${patientId}` };
+  const encounterRef: Reference = { reference: `urn:uuid:${encounterId}` };
+  const timestamp = new Date(p.predictionMs).toISOString();
+  const arrival = new Date(p.arrivalMs).toISOString();
+  const vitalsAt = new Date(p.vitalsMs).toISOString();
+  const labsAt = new Date(p.labsMs).toISOString();
+  const name = personName(d.nameSeed, d.sex);
+
+  const patient: Patient = {
+    resourceType: 'Patient',
+    id: patientId,
+    extension: usCoreExtensions(d.race, d.ethnicity, d.sex),
+    identifier: [{ use: 'usual', type: MRN_TYPE, system: MRN_SYSTEM, value: name.mrn }],
+    name: [{ use: 'official', family: name.family, given: [name.given] }],
+    gender: d.sex,
+    birthDate: birthDateFor(d.ageYears, d.birthdayOffsetDays, p.predictionMs),
+  };
+  const encounter: Encounter = {
+    resourceType: 'Encounter',
+    id: encounterId,
+    status: 'in-progress',
+    class: ENCOUNTER_CLASS,
+    subject,
+    period: { start: arrival },
+  };
+
+  const entry: BundleEntry[] = [
+    { fullUrl: `urn:uuid:${patientId}`, resource: patient },
+    { fullUrl: `urn:uuid:${encounterId}`, resource: encounter },
+  ];
+  let slot = SLOT.observation;
+  for (const m of VITALS) {
+    const id = uuid(slot++);
+    const value = p.vitals[m.def.key as keyof typeof p.vitals];
+    entry.push({ fullUrl: `urn:uuid:${id}`, resource: observation(id, m, value, subject, encounterRef, vitalsAt) });
+  }
+  for (const m of LABS) {
+    const id = uuid(slot++);
+    const value = p.labs[m.def.key as keyof typeof p.labs];
+    entry.push({ fullUrl: `urn:uuid:${id}`, resource: observation(id, m, value, subject, encounterRef, labsAt) });
+  }
+  for (let i = 0; i < COMORBIDITIES.length; i++) {
+    if (!p.comorbidities[COMORBIDITIES[i]!]) continue;
+    const id = uuid(SLOT.condition + i);
+    const condition: Condition = {
+      resourceType: 'Condition',
+      id,
+      clinicalStatus: CONDITION_CLINICAL,
+      verificationStatus: CONDITION_VERIFICATION,
+      category: CONDITION_CATEGORY,
+      code: CONDITION_CODE[i]!,
+      subject,
+    };
+    entry.push({ fullUrl: `urn:uuid:${id}`, resource: condition });
+  }
+  const noteId = uuid(SLOT.note);
+  const doc: DocumentReference = {
+    resourceType: 'DocumentReference',
+    id: noteId,
+    status: 'current',
+    type: NOTE_TYPE,
+    subject,
+    date: vitalsAt,
+    context: { encounter: [encounterRef] },
+    content: [{ attachment: { contentType: NOTE_CONTENT_TYPE, data: Buffer.from(note, 'utf8').toString('base64') } }],
+  };
+  entry.push({ fullUrl: `urn:uuid:${noteId}`, resource: doc });
+
+  return { resourceType: 'Bundle', id: uuid(SLOT.bundle), type: 'collection', timestamp, entry };
+}

@@ -1,0 +1,118 @@
+import type { ArmReport, GateResult, QualityMetricName } from './report-types.ts';
+
+/**
+ * Gates are k6-style thresholds: a key naming a figure, optionally with a modifier and an arm
+ * selector (`auroc[baseline]`, `auroc.drop[*]`, `safety.critical`), and an expression
+ * (`>= 0.80`). A key without a selector applies to every arm, like `[*]`.
+ */
+export type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+export interface Gate {
+  readonly key: string;
+  readonly expression: string;
+  readonly figure: string;
+  readonly selector: string;
+  readonly op: Comparator;
+  readonly bound: number;
+}
+
+type Reader = (arm: ArmReport, baseline: ArmReport | undefined) => number | null;
+
+const quality = (name: QualityMetricName): Reader => (arm) => arm.metrics[name].value;
+const delta = (name: QualityMetricName): Reader => (arm) => arm.delta?.[name].value ?? null;
+const drop = (name: QualityMetricName): Reader => (arm) => {
+  const d = arm.delta?.[name].value;
+  return d === undefined || d === null ? null : -d;
+};
+const rate = (count: (arm: ArmReport) => number): Reader => (arm) => (arm.calls === 0 ? null : count(arm) / arm.calls);
+
+const QUALITY: readonly QualityMetricName[] = ['auroc', 'brier', 'sensitivity', 'specificity'];
+
+/** Every figure a gate can name, and how it is read from an arm of the report. */
+export const FIGURES: Readonly<Record<string, Reader>> = {
+  ...Object.fromEntries(QUALITY.flatMap((m) => [[m, quality(m)], [`${m}.delta`, delta(m)], [`${m}.drop`, drop(m)]])),
+  flipRate: (arm) => arm.flipRate,
+  errorRate: rate((a) => a.outcomes.error + a.outcomes.timeout + a.outcomes.invalid),
+  timeoutRate: rate((a) => a.outcomes.timeout),
+  invalidRate: rate((a) => a.outcomes.invalid),
+  'outcomes.ok': (arm) => arm.outcomes.ok,
+  'outcomes.error': (arm) => arm.outcomes.error,
+  'outcomes.timeout': (arm) => arm.outcomes.timeout,
+  'outcomes.invalid': (arm) => arm.outcomes.invalid,
+  'latency.p50': (arm) => arm.latency?.p50 ?? null,
+  'latency.p90': (arm) => arm.latency?.p90 ?? null,
+  'latency.p95': (arm) => arm.latency?.p95 ?? null,
+  'latency.p99': (arm) => arm.latency?.p99 ?? null,
+  'latency.max': (arm) => arm.latency?.max ?? null,
+  'safety.failures': (arm) => arm.safety.failures,
+  'safety.critical': (arm) => arm.safety.bySeverity.critical,
+  'safety.major': (arm) => arm.safety.bySeverity.major,
+  'safety.minor': (arm) => arm.safety.bySeverity.minor,
+};
+
+/** Figures named after a safety check (`safety.critical-miss`) are read from the check's count. */
+function readerFor(figure: string, checks: readonly string[]): Reader | undefined {
+  const known = FIGURES[figure];
+  if (known) return known;
+  const check = figure.startsWith('safety.') ? figure.slice('safety.'.length) : undefined;
+  if (check !== undefined && checks.includes(check)) return (arm) => arm.safety.byCheck[check]?.count ?? 0;
+  return undefined;
+}
+
+const KEY = /^([A-Za-z][A-Za-z0-9.-]*?)(?:\[([^\]]+)\])?$/;
+const EXPRESSION = /^\s*(<=|>=|==|!=|<|>)\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
+
+export function parseGate(
+  key: string,
+  expression: string,
+  checks: readonly string[] = [],
+): { gate: Gate; error?: undefined } | { gate?: undefined; error: string } {
+  const k = KEY.exec(key.trim());
+  if (!k) return { error: `malformed gate key "${key}"; expected e.g. "auroc[baseline]" or "auroc.drop[*]"` };
+  const figure = k[1]!;
+  if (!readerFor(figure, checks)) {
+    return { error: `unknown metric "${figure}" in gate "${key}"; known: ${Object.keys(FIGURES).join(', ')}, safety.<check>` };
+  }
+  const e = EXPRESSION.exec(expression);
+  if (!e) return { error: `malformed expression "${expression}" for gate "${key}"; expected e.g. ">= 0.8" or "== 0"` };
+  return {
+    gate: { key, expression, figure, selector: k[2]?.trim() ?? '*', op: e[1] as Comparator, bound: Number(e[2]) },
+  };
+}
+
+function compare(actual: number, op: Comparator, bound: number): boolean {
+  switch (op) {
+    case '<': return actual < bound;
+    case '<=': return actual <= bound;
+    case '>': return actual > bound;
+    case '>=': return actual >= bound;
+    case '==': return actual === bound;
+    case '!=': return actual !== bound;
+  }
+}
+
+/**
+ * Evaluates a gate over a scenario's arms: one result per selected arm. A figure that is not
+ * available (e.g. AUROC of an arm with one class, a delta without a baseline) fails its gate.
+ * Delta and drop figures skip the baseline arm under `[*]`: it is the reference, not a subject.
+ */
+export function evaluateGate(gate: Gate, arms: readonly ArmReport[], checks: readonly string[]): GateResult[] {
+  const read = readerFor(gate.figure, checks)!;
+  const baseline = arms.find((a) => a.name === 'baseline');
+  const relative = gate.figure.endsWith('.delta') || gate.figure.endsWith('.drop') || gate.figure === 'flipRate';
+  const selected =
+    gate.selector === '*' ? arms.filter((a) => !(relative && a.name === 'baseline')) : arms.filter((a) => a.name === gate.selector);
+  if (selected.length === 0) {
+    return [{ name: gate.key, expression: gate.expression, actual: null, pass: false }];
+  }
+  return selected.map((arm) => {
+    const actual = read(arm, baseline);
+    const usable = actual !== null && Number.isFinite(actual);
+    return {
+      name: `${gate.figure}[${arm.name}]`,
+      expression: gate.expression,
+      actual: usable ? actual : null,
+      pass: usable && compare(actual, gate.op, gate.bound),
+    };
+  });
+}

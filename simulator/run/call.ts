@@ -1,0 +1,80 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AdapterError, statusOf, type Adapter, type FailureType, type ModelInput, type Prediction } from '../../adapters/adapter.ts';
+import type { Outcome } from './journal-record.ts';
+
+export interface CallPolicy {
+  readonly timeoutMs: number;
+  readonly retries: number;
+}
+
+export interface CallResult {
+  readonly outcome: Outcome;
+  readonly attempts: number;
+  readonly status: number | null;
+  readonly latencyMs: number | null;
+  readonly error: string | null;
+  readonly output: Prediction | null;
+}
+
+const OUTCOME: Record<FailureType, Outcome> = {
+  transport: 'error',
+  'http-status': 'error',
+  timeout: 'timeout',
+  'invalid-response': 'invalid',
+};
+
+const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_CAP_MS = 5_000;
+const RETRY_AFTER_CAP_MS = 30_000;
+
+/** Only infrastructure hiccups are retried; a model that is slow or wrong is measured, not retried. */
+export function isTransient(error: AdapterError): boolean {
+  return error.type === 'transport' || (error.type === 'http-status' && TRANSIENT_STATUS.has(error.details.status ?? 0));
+}
+
+/** Exponential backoff with full jitter; a server's Retry-After wins when it gives one. */
+export function backoffMs(attempt: number, error: AdapterError): number {
+  if (error.details.retryAfterMs !== undefined) return Math.min(error.details.retryAfterMs, RETRY_AFTER_CAP_MS);
+  return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+}
+
+function asAdapterError(error: unknown): AdapterError {
+  if (error instanceof AdapterError) return error;
+  return new AdapterError('transport', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/**
+ * One call under the target's policy: each attempt gets its own deadline, transient failures are
+ * retried up to `retries` times. The latency is that of the last attempt: the time the answer took.
+ */
+export async function callWithPolicy(
+  adapter: Adapter,
+  input: ModelInput,
+  policy: CallPolicy,
+  runSignal: AbortSignal,
+): Promise<CallResult> {
+  for (let attempt = 1; ; attempt++) {
+    const signal = AbortSignal.any([runSignal, AbortSignal.timeout(policy.timeoutMs)]);
+    const started = performance.now();
+    try {
+      const output = await adapter.invoke(input, { signal, attempt });
+      return { outcome: 'ok', attempts: attempt, status: statusOf(output) ?? null, latencyMs: performance.now() - started, error: null, output };
+    } catch (thrown) {
+      const latencyMs = performance.now() - started;
+      const error = asAdapterError(thrown);
+      if (attempt <= policy.retries && isTransient(error) && !runSignal.aborted) {
+        await sleep(backoffMs(attempt, error), undefined, { signal: runSignal }).catch(() => undefined);
+        if (!runSignal.aborted) continue;
+      }
+      return {
+        outcome: OUTCOME[error.type],
+        attempts: attempt,
+        status: error.details.status ?? null,
+        latencyMs: error.type === 'timeout' ? null : latencyMs,
+        error: `${error.type}: ${error.message}`,
+        output: null,
+      };
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createAdapter } from '../../adapters/create.ts';
+import { startReferenceModels, type ReferenceModels } from '../../models/server.ts';
+import { cohortHasher } from '../cohort/export.ts';
+import { tasks } from '../cohort/tasks.ts';
+import type { TaskName } from '../case.ts';
+import type { Report } from '../metrics/report-types.ts';
+import { Target, type Scenario } from '../scenario.ts';
+import { TOOL_VERSION } from '../version.ts';
+import { JOURNAL_FILE, JournalWriter } from './journal.ts';
+import type { JournalRecord } from './journal-record.ts';
+import { MANIFEST_FILE, writeManifest, type Manifest, type ScenarioLineage } from './manifest.ts';
+import { redactUrl } from './redact.ts';
+import { renderRunReports } from './run-files.ts';
+import { runScenario } from './run-scenario.ts';
+
+export interface LoadedScenario {
+  readonly scenario: Scenario;
+  /** The file it came from, or null when built in code. */
+  readonly file: string | null;
+  readonly contentHash: string;
+}
+
+export interface RunRequest {
+  readonly scenarios: readonly LoadedScenario[];
+  readonly runId: string;
+  readonly runDir: string;
+  /** Replaces every scenario's target (the CLI's --target). */
+  readonly target?: Target;
+  readonly signal: AbortSignal;
+  /** Bootstrap resamples for the report's intervals. */
+  readonly resamples?: number;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface ProgressEvent {
+  readonly scenario: string;
+  readonly casesDone: number;
+  readonly casesTotal: number;
+  readonly failedCalls: number;
+}
+
+export interface RunResult {
+  readonly runDir: string;
+  readonly manifest: Manifest;
+  /** Null when the run was interrupted: no report is written for a partial run. */
+  readonly report: Report | null;
+}
+
+/** Thrown when a run cannot be carried out (exit code 3), as opposed to bad input (exit code 2). */
+export class RunFailure extends Error {
+  override readonly name = 'RunFailure';
+}
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+const REFERENCE_URL: Record<TaskName, (models: ReferenceModels) => string> = {
+  sepsis: (models) => models.sepsisUrl,
+};
+
+/**
+ * Carries out a run: every scenario's cases through its arms and target, into one journal, then
+ * the reports computed from that journal. The bundled reference models are started on an
+ * ephemeral loopback port when a scenario has no target of its own, and stopped at the end.
+ */
+export async function executeRun(request: RunRequest): Promise<RunResult> {
+  const { runDir } = request;
+  if (await stat(join(runDir, JOURNAL_FILE)).catch(() => null)) {
+    throw new RunFailure(`${runDir} already holds a run (${JOURNAL_FILE} exists); choose another --out`);
+  }
+  await mkdir(runDir, { recursive: true });
+
+  const needsReference = !request.target && request.scenarios.some((s) => !s.scenario.target);
+  const models = needsReference ? await startReferenceModels() : undefined;
+  const journal = await JournalWriter.open(join(runDir, JOURNAL_FILE));
+  const manifestPath = join(runDir, MANIFEST_FILE);
+  const resolved = request.scenarios.map((loaded) => {
+    const explicit = request.target ?? loaded.scenario.target;
+    const target = explicit ?? Target.parse({ adapter: 'http-json', url: REFERENCE_URL[loaded.scenario.task](models!) });
+    return { loaded, target, lineage: lineageOf(loaded, target, !explicit) };
+  });
+  const manifest: Manifest = {
+    runId: request.runId,
+    toolVersion: TOOL_VERSION,
+    nodeVersion: process.version,
+    status: 'running',
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    scenarios: resolved.map((r) => r.lineage),
+  };
+  await writeManifest(manifestPath, manifest);
+
+  let interrupted = false;
+  try {
+    for (const { loaded, target, lineage } of resolved) {
+      if (request.signal.aborted) break;
+      const { scenario } = loaded;
+      const task = tasks[scenario.task];
+      const adapter = createAdapter(target);
+      const hasher = cohortHasher();
+      let casesDone = 0;
+      let failedCalls = 0;
+      request.onProgress?.({ scenario: scenario.name, casesDone, casesTotal: scenario.cohort.size, failedCalls });
+      try {
+        const result = await runScenario({
+          scenario,
+          task,
+          adapter,
+          policy: target,
+          threshold: lineage.threshold,
+          journal,
+          signal: request.signal,
+          onBaseCase: (base) => hasher.add(base.bundle),
+          onCaseDone: (records: readonly JournalRecord[]) => {
+            casesDone++;
+            failedCalls += records.filter((r) => r.outcome !== 'ok').length;
+            request.onProgress?.({ scenario: scenario.name, casesDone, casesTotal: scenario.cohort.size, failedCalls });
+          },
+        });
+        lineage.cases = result.cases;
+        interrupted ||= result.interrupted;
+        // A partial cohort has no meaningful hash; an interrupted run keeps the field empty.
+        lineage.cohortHash = result.interrupted ? null : hasher.digest();
+      } finally {
+        await adapter.close?.();
+      }
+    }
+  } catch (error) {
+    await journal.close();
+    await models?.close();
+    await writeManifest(manifestPath, { ...manifest, status: 'failed', finishedAt: new Date().toISOString() });
+    throw error;
+  }
+  await journal.close();
+  await models?.close();
+
+  interrupted ||= request.signal.aborted;
+  const finished: Manifest = { ...manifest, status: interrupted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString() };
+  await writeManifest(manifestPath, finished);
+  const report = interrupted ? null : await renderRunReports(runDir, { resamples: request.resamples });
+  return { runDir, manifest: finished, report };
+}
+
+function lineageOf(loaded: LoadedScenario, target: Target, reference: boolean): ScenarioLineage {
+  const { scenario } = loaded;
+  return {
+    name: scenario.name,
+    task: scenario.task,
+    file: loaded.file,
+    contentHash: loaded.contentHash,
+    seed: scenario.cohort.seed,
+    size: scenario.cohort.size,
+    prevalence: scenario.cohort.prevalence ?? null,
+    threshold: scenario.threshold ?? tasks[scenario.task].defaultThreshold,
+    repeats: scenario.repeats,
+    target: { adapter: target.adapter, url: 'url' in target ? redactUrl(target.url) : null, reference },
+    arms: Object.entries(scenario.arms).map(([name, perturbations]) => ({ name, perturbations: [...perturbations] })),
+    gates: scenario.gates,
+    cohortHash: null,
+    cases: 0,
+  };
+}

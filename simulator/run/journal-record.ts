@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { Group, Truth } from '../case.ts';
+import { Prediction } from '../../adapters/adapter.ts';
+import { Provenance } from '../perturb/perturbation.ts';
+
+export const Outcome = z.enum(['ok', 'error', 'timeout', 'invalid']);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const Severity = z.enum(['critical', 'major', 'minor']);
+export type Severity = z.infer<typeof Severity>;
+
+export const SafetyFailure = z.object({
+  check: z.string(),
+  severity: Severity,
+  detail: z.string(),
+});
+export type SafetyFailure = z.infer<typeof SafetyFailure>;
+
+/** One line of results.jsonl: one call for one (scenario, arm, case, repeat). */
+export const JournalRecord = z.object({
+  scenario: z.string(),
+  arm: z.string(),
+  case: z.number().int().nonnegative(),
+  repeat: z.number().int().nonnegative(),
+  outcome: Outcome,
+  attempts: z.number().int().nonnegative(),
+  status: z.number().int().nullable(),
+  latencyMs: z.number().nonnegative().nullable(),
+  error: z.string().nullable(),
+  truth: Truth,
+  output: Prediction.nullable(),
+  group: Group,
+  /** Safety checks that applied to this call (the denominators of the check rates). */
+  checks: z.array(z.string()),
+  safety: z.array(SafetyFailure),
+  perturbations: z.array(Provenance),
+});
+export type JournalRecord = z.infer<typeof JournalRecord>;

@@ -1,0 +1,127 @@
+import type { Adapter } from '../../adapters/adapter.ts';
+import type { Scenario } from '../scenario.ts';
+import type { TaskDefinition } from '../cohort/task.ts';
+import { applyArm, type PerturbedCase } from '../perturb/apply.ts';
+import { runChecks } from '../safety/task-checks.ts';
+import { callWithPolicy, type CallPolicy, type CallResult } from './call.ts';
+import type { JournalRecord } from './journal-record.ts';
+import type { JournalWriter } from './journal.ts';
+import { Limiter } from './limiter.ts';
+import type { Case } from '../case.ts';
+
+export interface ScenarioRunOptions {
+  readonly scenario: Scenario;
+  readonly task: TaskDefinition;
+  readonly adapter: Adapter;
+  readonly policy: CallPolicy & { readonly concurrency: number };
+  readonly threshold: number;
+  readonly journal: JournalWriter;
+  readonly signal: AbortSignal;
+  /** Patient indices to run, in order; all of the cohort by default. */
+  readonly indices?: Iterable<number>;
+  /** Sees every base patient in index order (e.g. to hash the cohort). */
+  readonly onBaseCase?: (base: Case) => void;
+  /** Called after each case's records are in the journal. */
+  readonly onCaseDone?: (records: readonly JournalRecord[]) => void;
+}
+
+export interface ScenarioRunResult {
+  readonly cases: number;
+  readonly interrupted: boolean;
+}
+
+function* range(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+/**
+ * Streams a scenario's cases through its arms and the adapter. Cases flow through a bounded window,
+ * so memory does not grow with the cohort size. All calls of a case (every arm and repeat) finish
+ * before its records are checked together (invariance needs the baseline's answer) and appended.
+ * A case cut short by an interruption is not written.
+ */
+export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioRunResult> {
+  const { scenario, policy, signal } = options;
+  const limiter = new Limiter(policy.concurrency);
+  const window = Math.max(2, policy.concurrency * 2);
+  const inFlight = new Set<Promise<void>>();
+  let cases = 0;
+
+  for (const index of options.indices ?? range(scenario.cohort.size)) {
+    if (signal.aborted) break;
+    while (inFlight.size >= window) await Promise.race(inFlight);
+    if (signal.aborted) break;
+    const done: Promise<void> = runCase(options, limiter, index).then(() => {
+      inFlight.delete(done);
+      if (!signal.aborted) cases++;
+    });
+    inFlight.add(done);
+  }
+  await Promise.all(inFlight);
+  return { cases, interrupted: signal.aborted };
+}
+
+async function runCase(options: ScenarioRunOptions, limiter: Limiter, index: number): Promise<void> {
+  const { scenario, task, adapter, policy, signal, threshold } = options;
+  const cohort = { seed: scenario.cohort.seed, prevalence: scenario.cohort.prevalence };
+  // Generation is synchronous and happens before the first await: base cases are seen in index order.
+  const base = task.generate(cohort, index);
+  options.onBaseCase?.(base);
+  const arms = Object.entries(scenario.arms).map(([arm, perturbations]) => ({
+    arm,
+    perturbed: applyArm(base, arm, perturbations, task, cohort),
+  }));
+
+  const calls = arms.flatMap(({ arm, perturbed }) =>
+    Array.from({ length: scenario.repeats }, (_, repeat) =>
+      limiter
+        .run(() => callWithPolicy(adapter, { task: task.name, caseIndex: index, bundle: perturbed.case.bundle }, policy, signal))
+        .then((result) => ({ arm, repeat, perturbed, result })),
+    ),
+  );
+  const results = await Promise.all(calls);
+  if (signal.aborted) return;
+
+  const baselineByRepeat = new Map(results.filter((r) => r.arm === 'baseline').map((r) => [r.repeat, r] as const));
+  const records = results.map(({ arm, repeat, perturbed, result }) =>
+    toRecord(scenario.name, arm, index, repeat, perturbed, result, task, threshold, baselineByRepeat.get(repeat)),
+  );
+  await options.journal.append(records);
+  options.onCaseDone?.(records);
+}
+
+function toRecord(
+  scenarioName: string,
+  arm: string,
+  index: number,
+  repeat: number,
+  perturbed: PerturbedCase,
+  result: CallResult,
+  task: TaskDefinition,
+  threshold: number,
+  baseline: { perturbed: PerturbedCase; result: CallResult } | undefined,
+): JournalRecord {
+  const call = { outcome: result.outcome, truth: perturbed.case.truth, output: result.output, perturbations: perturbed.provenance };
+  const baselineCall =
+    baseline && arm !== 'baseline'
+      ? { outcome: baseline.result.outcome, truth: baseline.perturbed.case.truth, output: baseline.result.output, perturbations: baseline.perturbed.provenance }
+      : undefined;
+  const { checks, safety } = runChecks(task.name, call, baselineCall, { threshold });
+  return {
+    scenario: scenarioName,
+    arm,
+    case: index,
+    repeat,
+    outcome: result.outcome,
+    attempts: result.attempts,
+    status: result.status,
+    latencyMs: result.latencyMs === null ? null : Math.round(result.latencyMs * 1000) / 1000,
+    error: result.error,
+    truth: perturbed.case.truth,
+    output: result.output,
+    group: task.groupOf(perturbed.case.bundle),
+    checks,
+    safety,
+    perturbations: perturbed.provenance,
+  };
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { TaskName } from './case.ts';
+import type { ModelInput, Prediction } from '../adapters/adapter.ts';
+import { definitionOf, isPerturbationKind, registry, type PerturbationKind } from './perturb/registry.ts';
+import type { ResolvedPerturbation } from './perturb/apply.ts';
+import { parseGate } from './metrics/gates.ts';
+import { CHECK_NAMES } from './safety/checks.ts';
+
+const Name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+/** Call policy shared by every target. */
+const CallPolicy = {
+  timeoutMs: z.number().int().positive().max(600_000).default(10_000),
+  concurrency: z.number().int().positive().max(1024).default(8),
+  retries: z.number().int().nonnegative().max(10).default(2),
+};
+
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+const HttpJsonTarget = z.strictObject({
+  adapter: z.literal('http-json'),
+  url: HttpUrl,
+  /**
+   * Response mapping: dotted paths into the reply for each Prediction field. The default reads
+   * `score`, `label` and `text` at the top level.
+   */
+  response: z
+    .strictObject({ score: z.string().optional(), label: z.string().optional(), text: z.string().optional() })
+    .optional(),
+  ...CallPolicy,
+});
+
+type PredictFn = (input: ModelInput) => Prediction | Promise<Prediction>;
+const InProcessTarget = z.strictObject({
+  adapter: z.literal('in-process'),
+  predict: z.custom<PredictFn>((v) => typeof v === 'function', 'must be a function (input) => Prediction'),
+  ...CallPolicy,
+});
+
+export const Target = z.discriminatedUnion('adapter', [HttpJsonTarget, InProcessTarget]);
+export type Target = z.infer<typeof Target>;
+export type TargetInput = z.input<typeof Target>;
+
+const PerturbationEntry = z
+  .object({ kind: z.string(), params: z.unknown() })
+  .superRefine((spec, ctx) => {
+    if (!isPerturbationKind(spec.kind)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: `unknown perturbation "${spec.kind}"; known: ${Object.keys(registry).join(', ')}`,
+      });
+      return;
+    }
+    const parsed = definitionOf(spec.kind).params.safeParse(spec.params);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        ctx.addIssue({ code: 'custom', path: ['params', ...issue.path], message: issue.message });
+      }
+    }
+  })
+  .transform((spec): ResolvedPerturbation => {
+    const kind = spec.kind as PerturbationKind;
+    return { kind, params: definitionOf(kind).params.parse(spec.params) as Record<string, unknown> };
+  });
+
+/** A perturbation that regenerates the patient would discard the ones before it. */
+function regeneratingFirst(arm: ResolvedPerturbation[], ctx: z.RefinementCtx): void {
+  arm.forEach((p, position) => {
+    if (position > 0 && definitionOf(p.kind).regenerates) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [position, 'kind'],
+        message: `${p.kind} regenerates the patient, which would discard the perturbations before it; put it first in the arm`,
+      });
+    }
+  });
+}
+
+const Gates = z.record(z.string(), z.string()).superRefine((gates, ctx) => {
+  for (const [key, expression] of Object.entries(gates)) {
+    const problem = parseGate(key, expression, CHECK_NAMES).error;
+    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+  }
+});
+
+export const Scenario = z.strictObject({
+  name: Name,
+  task: TaskName,
+  description: z.string().optional(),
+  cohort: z.strictObject({
+    size: z.number().int().positive().max(10_000_000),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    prevalence: z.number().gt(0).lt(1).optional(),
+  }),
+  /** Omitted: the bundled reference model for the task. */
+  target: Target.optional(),
+  /** Decision threshold on the score; the task's default when omitted. */
+  threshold: z.number().gt(0).lt(1).optional(),
+  repeats: z.number().int().positive().max(100).default(1),
+  arms: z
+    .record(Name, z.array(PerturbationEntry).superRefine(regeneratingFirst))
+    .refine((arms) => Object.keys(arms).length > 0, 'needs at least one arm'),
+  gates: Gates.default({}),
+});
+
+/** A validated scenario, with perturbations resolved and defaults filled in. */
+export type Scenario = z.infer<typeof Scenario>;
+/** What an author writes. */
+export type ScenarioInput = z.input<typeof Scenario>;
+
+/** Identity function that gives a scenario file its types; the CLI validates with `Scenario`. */
+export function defineScenario<const S extends ScenarioInput>(scenario: S): S {
+  return scenario;
+}
