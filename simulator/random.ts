@@ -31,8 +31,8 @@ export function perturbationStream(seed: number, arm: string, position: number, 
 
 /** Standard normal draw (Box–Muller; one value per call keeps streams position-independent). */
 export function normal(rng: Rng, mean = 0, sd = 1): number {
-  let u = rng();
-  while (u <= Number.EPSILON) u = rng();
+  // 1 - u lies in (0, 1]: log() stays finite and every call takes exactly two draws.
+  const u = 1 - rng();
   const v = rng();
   return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }

@@ -3,6 +3,7 @@ import { RunFailure } from '../run/execute.ts';
 import { EXIT, InputError } from './exit-codes.ts';
 import { GENERATE_HELP, generateCommand } from './generate-command.ts';
 import { RUN_HELP, runCommand } from './run-command.ts';
+import { MODELS_HELP, modelsCommand } from '../../models/server.ts';
 
 interface Io {
   stdout: NodeJS.WriteStream;
@@ -12,6 +13,7 @@ interface Io {
 const COMMANDS: Record<string, { help: string; run: (argv: readonly string[], io: Io) => Promise<number> }> = {
   run: { help: RUN_HELP, run: runCommand },
   generate: { help: GENERATE_HELP, run: generateCommand },
+  models: { help: MODELS_HELP, run: modelsCommand },
 };
 
 const USAGE = `clinsim ${TOOL_VERSION}: clinical simulation and stress testing for AI models

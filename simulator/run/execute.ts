@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAdapter } from '../../adapters/create.ts';
-import { startReferenceModels, type ReferenceModels } from '../../models/server.ts';
+import type { ReferenceModels } from '../../models/server.ts';
+import { spawnReferenceModels } from '../../models/spawn.ts';
 import { cohortHasher } from '../cohort/export.ts';
 import { tasks } from '../cohort/tasks.ts';
 import type { TaskName } from '../case.ts';
@@ -75,7 +76,7 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
   await mkdir(runDir, { recursive: true });
 
   const needsReference = !request.target && request.scenarios.some((s) => !s.scenario.target);
-  const models = needsReference ? await startReferenceModels() : undefined;
+  const models = needsReference ? await spawnReferenceModels() : undefined;
   const journal = await JournalWriter.open(join(runDir, JOURNAL_FILE));
   const manifestPath = join(runDir, MANIFEST_FILE);
   const resolved = request.scenarios.map((loaded) => {
