@@ -1,15 +1,29 @@
 import { z } from 'zod';
 import type { Bundle } from 'fhir/r4.js';
 
-// Issue 3 adds note-triage and med-safety; every Record<TaskName, …> then has to handle them.
-export const TaskName = z.enum(['sepsis']);
+export const TaskName = z.enum(['sepsis', 'note-triage', 'med-safety']);
 export type TaskName = z.infer<typeof TaskName>;
 
-/** Ground truth of one case. `label` is binary where the task has one; `risk` is the generating probability. */
+/** A clinically significant conflict in a medication order (med-safety truth). */
+export const Conflict = z.object({
+  kind: z.enum(['allergy', 'interaction', 'drug-lab']),
+  severity: z.enum(['contraindicated', 'major', 'moderate', 'caution']),
+  /** The RxNorm code (or LOINC code for a drug-lab rule) the ordered drug conflicts with. */
+  with: z.string(),
+  description: z.string(),
+});
+export type Conflict = z.infer<typeof Conflict>;
+
+/**
+ * Ground truth of one case. `label` is binary where the task has one; `risk` is the generating
+ * probability; `class` is a category (triage urgency); `conflicts` lists what a medication order
+ * clashes with. Imported cases may have no truth at all.
+ */
 export const Truth = z.object({
   label: z.union([z.literal(0), z.literal(1)]).optional(),
   risk: z.number().min(0).max(1).optional(),
   class: z.string().optional(),
+  conflicts: z.array(Conflict).optional(),
 });
 export type Truth = z.infer<typeof Truth>;
 

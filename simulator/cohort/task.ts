@@ -16,6 +16,22 @@ export interface CohortOptions {
   prevalence?: number;
 }
 
+/** A cell of the tabular view: a number, a category, or missing. */
+export type Cell = number | string | null;
+
+/**
+ * The task's flat feature table (`clinsim generate --format csv`, and what tabular adapters send):
+ * one row per patient, read from the (possibly perturbed) bundle, then the truth columns.
+ */
+export interface TabularView {
+  /** Feature columns, in order (without `case` and the truth columns). */
+  readonly features: readonly string[];
+  /** Truth columns, in order (e.g. `label`, `risk`). */
+  readonly truth: readonly string[];
+  featuresOf(bundle: Case['bundle']): Cell[];
+  truthOf(truth: Case['truth']): Cell[];
+}
+
 /** A clinical task: how a patient is generated and what the truth is. */
 export interface TaskDefinition {
   readonly name: TaskName;
@@ -24,4 +40,5 @@ export interface TaskDefinition {
   generate(options: CohortOptions, index: number, overrides?: PatientOverrides): Case;
   /** Subgroup attributes of a (possibly perturbed) bundle. */
   groupOf(bundle: Case['bundle']): Group;
+  readonly table: TabularView;
 }

@@ -59,9 +59,15 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
 }
 
-const REFERENCE_URL: Record<TaskName, (models: ReferenceModels) => string> = {
+const REFERENCE_URL: Partial<Record<TaskName, (models: ReferenceModels) => string>> = {
   sepsis: (models) => models.sepsisUrl,
 };
+
+function referenceUrl(task: TaskName, models: ReferenceModels): string {
+  const url = REFERENCE_URL[task];
+  if (!url) throw new RunFailure(`there is no bundled reference model for the ${task} task yet; give the scenario a target or use --target`);
+  return url(models);
+}
 
 /**
  * Carries out a run: every scenario's cases through its arms and target, into one journal, then
@@ -81,7 +87,7 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
   const manifestPath = join(runDir, MANIFEST_FILE);
   const resolved = request.scenarios.map((loaded) => {
     const explicit = request.target ?? loaded.scenario.target;
-    const target = explicit ?? Target.parse({ adapter: 'http-json', url: REFERENCE_URL[loaded.scenario.task](models!) });
+    const target = explicit ?? Target.parse({ adapter: 'http-json', url: referenceUrl(loaded.scenario.task, models!) });
     return { loaded, target, lineage: lineageOf(loaded, target, !explicit) };
   });
   const manifest: Manifest = {

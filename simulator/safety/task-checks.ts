@@ -5,6 +5,8 @@ import type { SafetyFailure } from '../run/journal-record.ts';
 /** Which checks run for each task. */
 export const TASK_CHECKS: Record<TaskName, readonly CheckName[]> = {
   sepsis: ['critical-miss', 'invariance'],
+  'note-triage': [],
+  'med-safety': [],
 };
 
 export interface CheckOutcome {
