@@ -20,9 +20,13 @@ export default defineScenario({
     // Half of the lactate results missing completely at random.
     'missing-lactate': [missing.mcar({ loinc: LACTATE, rate: 0.5 })],
   },
+  // The reference model's flaws (models/README.md) fail these on the arms that target them:
+  // mg/dL lactate flips decisions (invariance), missing lactate costs sensitivity and critical misses.
   gates: {
     'auroc[baseline]': '>= 0.80',
     'auroc.drop[*]': '<= 0.05',
+    'flipRate[lactate-mg-dl]': '<= 0.02',
+    'sensitivity.drop[missing-lactate]': '<= 0.05',
     'safety.critical': '== 0',
   },
 });

@@ -44,7 +44,10 @@ export type Target = z.infer<typeof Target>;
 export type TargetInput = z.input<typeof Target>;
 
 const PerturbationEntry = z
-  .object({ kind: z.string(), params: z.unknown() })
+  .object({
+    kind: z.string({ error: 'kind is required: build perturbations with shift.*, missing.* from clinsim' }),
+    params: z.unknown().refine((v) => v !== undefined, 'params is required, e.g. shift.age({ mean: 80, sd: 8 })'),
+  })
   .superRefine((spec, ctx) => {
     if (!isPerturbationKind(spec.kind)) {
       ctx.addIssue({
@@ -54,6 +57,7 @@ const PerturbationEntry = z
       });
       return;
     }
+    if (spec.params === undefined) return;
     const parsed = definitionOf(spec.kind).params.safeParse(spec.params);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
@@ -101,9 +105,24 @@ export const Scenario = z.strictObject({
   threshold: z.number().gt(0).lt(1).optional(),
   repeats: z.number().int().positive().max(100).default(1),
   arms: z
-    .record(Name, z.array(PerturbationEntry).superRefine(regeneratingFirst))
-    .refine((arms) => Object.keys(arms).length > 0, 'needs at least one arm'),
+    .record(z.string(), z.array(PerturbationEntry).superRefine(regeneratingFirst))
+    .superRefine((arms, ctx) => {
+      if (Object.keys(arms).length === 0) ctx.addIssue({ code: 'custom', message: 'needs at least one arm' });
+      for (const name of Object.keys(arms)) {
+        if (!Name.safeParse(name).success) {
+          ctx.addIssue({ code: 'custom', path: [name], message: `arm name "${name}": use letters, digits, ".", "_" or "-", starting with a letter or digit` });
+        }
+      }
+    }),
   gates: Gates.default({}),
+}).superRefine((scenario, ctx) => {
+  const arms = Object.keys(scenario.arms);
+  for (const [key, expression] of Object.entries(scenario.gates)) {
+    const selector = parseGate(key, expression, CHECK_NAMES).gate?.selector;
+    if (selector !== undefined && selector !== '*' && !arms.includes(selector)) {
+      ctx.addIssue({ code: 'custom', path: ['gates', key], message: `gate "${key}" names arm "${selector}", which the scenario does not have (arms: ${arms.join(', ')})` });
+    }
+  }
 });
 
 /** A validated scenario, with perturbations resolved and defaults filled in. */

@@ -2,6 +2,7 @@ import { TOOL_VERSION } from '../version.ts';
 import { RunFailure } from '../run/execute.ts';
 import { EXIT, InputError } from './exit-codes.ts';
 import { GENERATE_HELP, generateCommand } from './generate-command.ts';
+import { FHIR_HELP, fhirCommand } from './fhir-command.ts';
 import { RUN_HELP, runCommand } from './run-command.ts';
 import { MODELS_HELP, modelsCommand } from '../../models/server.ts';
 
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { help: string; run: (argv: readonly string[], io
   run: { help: RUN_HELP, run: runCommand },
   generate: { help: GENERATE_HELP, run: generateCommand },
   models: { help: MODELS_HELP, run: modelsCommand },
+  fhir: { help: FHIR_HELP, run: fhirCommand },
 };
 
 const USAGE = `clinsim ${TOOL_VERSION}: clinical simulation and stress testing for AI models

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Bundle } from 'fhir/r4.js';
 import type { CohortOptions, TaskDefinition } from './task.ts';
+import { tableCells, tableHeader, writeCsvFile } from './csv.ts';
 
 /**
  * Streaming cohort writers used by `clinsim generate`, and the cohort content hash of the manifest.
@@ -13,14 +14,17 @@ import type { CohortOptions, TaskDefinition } from './task.ts';
  *   resource per line, in patient order (then bundle order within a patient).
  * - `bundle`: one `bundle-<index padded to 6>.json` per patient, holding the bundle's NDJSON line
  *   (compact JSON and a newline), so concatenating the files in index order gives the hashed text.
+ * - `csv`: one `<task>.csv` file, the task's tabular view (csv.ts): a header row, then one row per
+ *   patient in the given order. `resources` and `byType` count the entries of the bundles the rows
+ *   were read from; the cohort hash is the same as in the other formats (over the bundles).
  *
  * Memory does not grow with the cohort size: one patient at a time, bounded write buffers, and the
  * writers wait for 'drain' when a stream asks them to. Output is byte-identical for the same task,
  * options and indices.
  */
 
-export type ExportFormat = 'ndjson' | 'bundle';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'bundle'];
+export type ExportFormat = 'ndjson' | 'bundle' | 'csv';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'bundle', 'csv'];
 
 export interface WriteCohortOptions {
   readonly task: TaskDefinition;
@@ -148,6 +152,7 @@ export async function writeCohort(options: WriteCohortOptions): Promise<WriteCoh
   await mkdir(outDir, { recursive: true });
   const indices = options.indices ?? range(options.size);
   const hasher = options.hash ? cohortHasher() : undefined;
+  if (format === 'csv') return writeTable(task, cohort, indices, outDir, hasher, signal);
   return format === 'ndjson'
     ? writeNdjson(task, cohort, indices, outDir, hasher, signal)
     : writeBundles(task, cohort, indices, outDir, hasher, signal);
@@ -242,4 +247,36 @@ async function writeBundles(
   }
   if (failure !== undefined) throw failure;
   return { patients, files: patients, resources, byType, ...(hasher ? { hash: hasher.digest() } : {}) };
+}
+
+/** File name of the `csv` format: `<task>.csv`. */
+export function tableFileName(task: TaskDefinition): string {
+  return `${task.name}.csv`;
+}
+
+async function writeTable(
+  task: TaskDefinition,
+  cohort: CohortOptions,
+  indices: Iterable<number>,
+  outDir: string,
+  hasher: CohortHasher | undefined,
+  signal: AbortSignal | undefined,
+): Promise<WriteCohortResult> {
+  const byType: Record<string, number> = {};
+  let resources = 0;
+  function* rows(): Generator<ReturnType<typeof tableCells>> {
+    for (const index of indices) {
+      const c = task.generate(cohort, index);
+      hasher?.add(c.bundle);
+      for (const entry of c.bundle.entry ?? []) {
+        if (!entry.resource) continue;
+        const type = entry.resource.resourceType;
+        byType[type] = (byType[type] ?? 0) + 1;
+        resources++;
+      }
+      yield tableCells(task.table, c);
+    }
+  }
+  const patients = await writeCsvFile(join(outDir, tableFileName(task)), tableHeader(task.table), rows(), signal);
+  return { patients, files: 1, resources, byType, ...(hasher ? { hash: hasher.digest() } : {}) };
 }

@@ -31,13 +31,14 @@ export class ArmAccumulator {
 
   add(record: JournalRecord): void {
     const slot = record.case * this.repeats + record.repeat;
-    if (slot >= this.scores.length) {
+    if (record.repeat >= this.repeats || slot >= this.scores.length) {
       throw new RangeError(`case ${record.case} repeat ${record.repeat} lies outside the cohort of the manifest`);
     }
     this.calls++;
     this.seen[record.case] = 1;
     this.outcomes[record.outcome]++;
-    if (record.latencyMs !== null) this.latencies.push(record.latencyMs);
+    // Latency is the time to a usable answer: failed calls are counted by outcome, not timed.
+    if (record.outcome === 'ok' && record.latencyMs !== null) this.latencies.push(record.latencyMs);
     const score = record.output?.score;
     if (record.outcome === 'ok' && score !== undefined && record.truth.label !== undefined) {
       this.scores[slot] = score;

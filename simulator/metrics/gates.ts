@@ -68,7 +68,7 @@ export function parseGate(
   checks: readonly string[] = [],
 ): { gate: Gate; error?: undefined } | { gate?: undefined; error: string } {
   const k = KEY.exec(key.trim());
-  if (!k) return { error: `malformed gate key "${key}"; expected e.g. "auroc[baseline]" or "auroc.drop[*]"` };
+  if (!k || k[2]?.trim() === '') return { error: `malformed gate key "${key}"; expected e.g. "auroc[baseline]" or "auroc.drop[*]"` };
   const figure = k[1]!;
   if (!readerFor(figure, checks)) {
     return { error: `unknown metric "${figure}" in gate "${key}"; known: ${Object.keys(FIGURES).join(', ')}, safety.<check>` };

@@ -76,10 +76,22 @@ interface PreparedMeasurement {
   readonly code: CodeableConcept;
 }
 
+/**
+ * Codings a FHIR R4 vital-signs profile requires beside the measurement's own LOINC code: the core
+ * oxygensat profile requires 2708-6 in Observation.code.coding (US Core pulse oximetry carries
+ * 59408-5 and 2708-6 the same way). The measurement's own code stays first.
+ */
+const PROFILE_CODINGS: Readonly<Record<string, readonly Coding[]>> = {
+  '59408-5': [{ system: LOINC, code: '2708-6', display: 'Oxygen saturation in Arterial blood' }],
+};
+
 const prepare = (def: MeasurementCode): PreparedMeasurement => ({
   def,
   category: CATEGORY[def.category],
-  code: deepFreeze({ coding: [{ system: LOINC, code: def.loinc, display: def.display }], text: def.text }),
+  code: deepFreeze({
+    coding: [{ system: LOINC, code: def.loinc, display: def.display }, ...(PROFILE_CODINGS[def.loinc] ?? [])],
+    text: def.text,
+  }),
 });
 const VITALS = VITAL_CODES.map(prepare);
 const LABS = LAB_CODES.map(prepare);

@@ -6,6 +6,7 @@ import { sepsisBundle } from './bundle.ts';
 import { DEFAULT_PREVALENCE, interceptFor } from './calibrate.ts';
 import { drawSepsisPatient } from './model.ts';
 import { triageNote } from './note.ts';
+import { sepsisTable } from './table.ts';
 import { logistic, riskTerms } from './risk.ts';
 
 /**
@@ -31,4 +32,5 @@ export const sepsisTask: TaskDefinition = {
   defaultThreshold: 0.1,
   generate: generateSepsis,
   groupOf,
+  table: sepsisTable,
 };

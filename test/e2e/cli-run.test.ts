@@ -1,0 +1,99 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Report } from '../../simulator/metrics/report-types.ts';
+import { clinsim } from './cli.ts';
+
+describe('clinsim run, as a user runs it', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'clinsim-e2e-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs the bundled scenario against the reference model and exposes its flaws', async () => {
+    const out = join(dir, 'default');
+    const result = await clinsim(['run', '--size', '600', '--out', out, '--resamples', '200'], { cwd: dir });
+    // The reference model's documented flaws fail gates: exit 1, with the table on stdout.
+    expect(result.stderr).not.toMatch(/could not run/);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/sepsis-shift \(sepsis\)/);
+    for (const arm of ['baseline', 'older-population', 'lactate-mg-dl', 'missing-lactate']) expect(result.stdout).toContain(arm);
+    expect(result.stdout).toContain('verdict: FAILED');
+    expect((await readdir(out)).sort()).toEqual(['manifest.json', 'report.json', 'results.jsonl', 'summary.md']);
+
+    const report = Report.parse(JSON.parse(await readFile(join(out, 'report.json'), 'utf8')));
+    const s = report.scenarios[0]!;
+    const arm = (name: string) => s.arms.find((a) => a.name === name)!;
+    const gate = (name: string) => s.gates.find((g) => g.name === name)!;
+    expect(gate('auroc[baseline]').pass).toBe(true);
+    expect(gate('flipRate[lactate-mg-dl]').pass).toBe(false);
+    expect(gate('sensitivity.drop[missing-lactate]').pass).toBe(false);
+    // The baseline has no failure beyond what the flaws explain: no invariance or critical-miss there.
+    expect(arm('baseline').safety.failures).toBe(0);
+    expect(arm('lactate-mg-dl').safety.byCheck.invariance!.count).toBeGreaterThan(300);
+    const summary = await readFile(join(out, 'summary.md'), 'utf8');
+    expect(summary).toContain('| flipRate[lactate-mg-dl] | <= 0.02 |');
+  });
+
+  it('answers a bad scenario file with exit 2 and the field path of the problem', async () => {
+    const file = join(dir, 'bad.scenario.ts');
+    await writeFile(
+      file,
+      `import { defineScenario, shift } from 'clinsim';
+export default defineScenario({
+  name: 'bad',
+  task: 'sepsis',
+  cohort: { size: 10, seed: 1 },
+  arms: { baseline: [], odd: [shift.units({ loinc: '2524-7', to: 'furlongs' as 'mg/dL' })] },
+});
+`,
+    );
+    const result = await clinsim(['run', file], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}: arms.odd[0].params.to:`);
+    expect(result.stderr).toContain('mg/dL');
+  });
+
+  it('answers a scenario that throws on import, and unknown flags, with exit 2', async () => {
+    const file = join(dir, 'throws.scenario.ts');
+    await writeFile(file, `throw new Error('boom at import');\nexport default {};\n`);
+    const thrown = await clinsim(['run', file], { cwd: dir });
+    expect(thrown.code).toBe(2);
+    expect(thrown.stderr).toContain('failed to load: boom at import');
+
+    const flag = await clinsim(['run', '--sizes', '3'], { cwd: dir });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/--sizes/);
+
+    const size = await clinsim(['run', '--size', '-4'], { cwd: dir });
+    expect(size.code).toBe(2);
+    expect(size.stderr).toContain('--size');
+  });
+
+  it('reads the target URL from the environment and refuses an unset variable', async () => {
+    const file = join(dir, 'env.scenario.ts');
+    await writeFile(
+      file,
+      `import { defineScenario } from 'clinsim';
+export default defineScenario({
+  name: 'env', task: 'sepsis', cohort: { size: 5, seed: 1 },
+  target: { adapter: 'http-json', url: '\${MODEL_URL}/predict' },
+  arms: { baseline: [] },
+});
+`,
+    );
+    const result = await clinsim(['run', file], { cwd: dir, env: { MODEL_URL: undefined } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('target.url: environment variable MODEL_URL is not set');
+  });
+
+  it('exits 3 when the run cannot be carried out', async () => {
+    const result = await clinsim(['run', '--size', '3', '--out', join(dir, 'default')], { cwd: dir });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('already holds a run');
+  });
+});
