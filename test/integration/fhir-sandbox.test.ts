@@ -115,7 +115,8 @@ describe('FHIR sandbox (fhir-kit-client against a served cohort)', () => {
 
     // All of the patient's Observations, with the bare-id and type-modifier forms of the reference.
     const own = observations.filter((o) => o.subject?.reference === `urn:uuid:${patient.id}`).map((o) => o.id).sort();
-    for (const searchParams of [{ patient: patient.id! }, { 'subject:Patient': patient.id! }, { subject: `Patient/${patient.id}` }]) {
+    const forms: Record<string, string>[] = [{ patient: patient.id! }, { 'subject:Patient': patient.id! }, { subject: `Patient/${patient.id}` }];
+    for (const searchParams of forms) {
       const all = (await client.search({ resourceType: 'Observation', searchParams: { ...searchParams, _count: 100 } })) as unknown as Bundle;
       expect(all.entry?.map((e) => e.resource?.id).sort()).toEqual(own);
     }
@@ -211,7 +212,8 @@ describe('FHIR sandbox (fhir-kit-client against a served cohort)', () => {
   });
 
   it('answers 400 with an OperationOutcome for searches the engine cannot evaluate, never an empty page', async () => {
-    for (const searchParams of [{ 'value-quantity': 'gt2' }, { 'no-such-param': 'x' }, { _include: 'Observation:patient' }, { 'subject.name': 'x' }]) {
+    const unsupported: Record<string, string>[] = [{ 'value-quantity': 'gt2' }, { 'no-such-param': 'x' }, { _include: 'Observation:patient' }, { 'subject.name': 'x' }];
+    for (const searchParams of unsupported) {
       const refused = await failure(client.search({ resourceType: 'Observation', searchParams }));
       expect(refused.status, JSON.stringify(searchParams)).toBe(400);
       expect(refused.data.resourceType).toBe('OperationOutcome');

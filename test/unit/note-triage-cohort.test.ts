@@ -448,7 +448,10 @@ describe('note-triage cohort: FHIR layout', () => {
       for (const def of VITAL_CODES) {
         const o = obs(bundle, def.loinc);
         expect(o.status).toBe('final');
-        expect(o.code.coding).toEqual([{ system: LOINC, code: def.loinc, display: def.display }]);
+        expect(o.code.coding![0]).toEqual({ system: LOINC, code: def.loinc, display: def.display });
+        expect(o.code.coding!.slice(1)).toEqual(
+          def.loinc === '59408-5' ? [{ system: LOINC, code: '2708-6', display: 'Oxygen saturation in Arterial blood' }] : [],
+        );
         expect(o.category![0]!.coding![0]!.code).toBe('vital-signs');
         const q = o.valueQuantity!;
         expect(q.system).toBe(UCUM);
@@ -551,17 +554,18 @@ describe('note-triage: tabular view', () => {
       const row = table.featuresOf(c.bundle);
       expect(row).toHaveLength(table.features.length);
       const temp = obs(c.bundle, '8310-5').valueQuantity!;
-      const expectedTemp = temp.code === '[degF]' ? Math.round(((temp.value! - 32) * 5 / 9) * 100) / 100 : temp.value!;
       if (temp.code === '[degF]') {
         converted++;
-        expect(Math.abs((row[4] as number) - p.vitals.temperature)).toBeLessThanOrEqual(0.03);
+        expect(temp.value).not.toBe(p.vitals.temperature);
+        expect(Math.abs((temp.value! - 32) * (5 / 9) - p.vitals.temperature)).toBeLessThan(0.03);
       }
+      // A note charted in °F gives back the °C value it was converted from (1 decimal).
       expect(row).toEqual([
         p.demographics.ageYears,
         p.demographics.sex === 'female' ? 1 : 0,
         p.vitals.heartRate,
         p.vitals.respiratoryRate,
-        expectedTemp,
+        p.vitals.temperature,
         p.vitals.systolicBp,
         p.vitals.spo2,
         noteText(c.bundle)!.length,
@@ -571,7 +575,7 @@ describe('note-triage: tabular view', () => {
     expect(converted).toBeGreaterThan(30);
   });
 
-  it('missing, malformed or unknown-unit values are null', () => {
+  it('missing, malformed, unitless or unknown-unit values are null', () => {
     const c = generate(3);
     const drop = (loinc: string) => (e: BundleEntry) =>
       !(e.resource?.resourceType === 'Observation' && e.resource.code.coding?.[0]?.code === loinc);
@@ -588,8 +592,17 @@ describe('note-triage: tabular view', () => {
       ),
     };
     const row = table.featuresOf(kpa);
-    expect(row[5]).toBeCloseTo(120.01, 2);
+    expect(row[5]).toBe(120); // 16 kPa = 120.01 mm[Hg], at the column's precision
     expect(row[6]).toBeNull();
+    const unitless = {
+      ...c.bundle,
+      entry: c.bundle.entry!.map((e) =>
+        e.resource?.resourceType === 'Observation' && e.resource.code.coding?.[0]?.code === '9279-1'
+          ? { ...e, resource: { ...e.resource, valueQuantity: { value: 18 } } }
+          : e,
+      ),
+    };
+    expect(table.featuresOf(unitless)[3]).toBeNull();
     expect(table.featuresOf({ resourceType: 'Bundle', type: 'collection' })).toEqual(Array(8).fill(null));
     expect(table.featuresOf({ resourceType: 'Bundle', type: 'collection', entry: [null, {}, { resource: 7 }] } as never)).toEqual(
       Array(8).fill(null),

@@ -44,7 +44,9 @@ function parseJsonFile(text: string, where: { file: string; label: string }): un
     const message = (err as Error).message;
     const lineCol = /\(line (\d+) column \d+\)/.exec(message);
     const position = /at position (\d+)/.exec(message);
-    const line = lineCol ? Number(lineCol[1]) : position ? lineAt(text, Number(position[1])) : undefined;
+    // V8 names a position for some syntax errors only ("Unexpected token …" has none): no line then.
+    const end = /Unexpected end of JSON input/.test(message) ? text.length : undefined;
+    const line = lineCol ? Number(lineCol[1]) : position ? lineAt(text, Number(position[1])) : end !== undefined ? lineAt(text, end) : undefined;
     throw new ImportError('invalid-json', { ...where, ...(line !== undefined ? { line } : {}) }, `not valid JSON (${message})`, { cause: err });
   }
 }

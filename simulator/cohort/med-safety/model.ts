@@ -151,11 +151,14 @@ function labLimits(drug: DrugKey): LabLimits {
 }
 
 function pickAllergy(profile: AllergenProfile, uSubstance: number, uReaction: number, mild: boolean): AllergyEntry {
-  const substance = profile.substances[choose(uSubstance, profile.substances.map((s) => s.weight))[0]]!.drug;
-  const reactions = mild ? profile.reactions.filter((r) => !SEVERE_REACTIONS.has(r.reaction)) : profile.reactions;
+  const substance = profile.substances[choose(uSubstance, SUBSTANCE_WEIGHTS.get(profile)!)[0]]!.drug;
+  const reactions = mild ? MILD_REACTIONS.get(profile)! : profile.reactions;
   const reaction = reactions[choose(uReaction, reactions.map((r) => r.weight))[0]]!.reaction;
   return { class: profile.class, substance, type: profile.type, reaction };
 }
+
+const SUBSTANCE_WEIGHTS = new Map(ALLERGEN_PROFILES.map((p) => [p, p.substances.map((s) => s.weight)]));
+const MILD_REACTIONS = new Map(ALLERGEN_PROFILES.map((p) => [p, p.reactions.filter((r) => !SEVERE_REACTIONS.has(r.reaction))]));
 
 function resolveSexed<T extends string>(key: T | 'pde5', female: boolean): T | 'erectileDysfunction' | 'pulmonaryHypertension' {
   return key === 'pde5' ? (female ? 'pulmonaryHypertension' : 'erectileDysfunction') : key;
@@ -167,11 +170,16 @@ function pickSituation(conflict: boolean, uKind: number, uSituation: number, age
   if (conflict) kind = CONFLICT_KINDS[Math.min(2, Math.floor(uKind * 3))]!;
   else if (uKind < ROUTINE_SHARE) kind = null;
   else kind = CONFLICT_KINDS[Math.min(2, Math.floor(((uKind - ROUTINE_SHARE) / (1 - ROUTINE_SHARE)) * 3))]!;
-  const ofKind = SITUATIONS.filter((s) => s.kind === kind);
-  const allowed = ofKind.filter((s) => age >= s.minAge);
-  const list = allowed.length > 0 ? allowed : ofKind;
-  return list[choose(uSituation, list.map((s) => s.weight))[0]]!;
+  const ofKind = BY_KIND.get(kind)!;
+  const weights = ofKind.map((s) => (age >= s.minAge ? s.weight : 0));
+  // Every kind has a situation open to adults of any age; the fallback only guards the data.
+  const open = weights.some((w) => w > 0);
+  return ofKind[choose(uSituation, open ? weights : ofKind.map((s) => s.weight))[0]]!;
 }
+
+const BY_KIND = new Map<ConflictKind | null, readonly Situation[]>(
+  [null, ...CONFLICT_KINDS].map((k) => [k, SITUATIONS.filter((s) => s.kind === k)]),
+);
 
 /** Draws one patient. `prevalence` is the probability the case is built as a conflict (label 1). */
 export function drawMedSafetyPatient(rng: Rng, prevalence: number, overrides?: PatientOverrides): MedSafetyPatient {
@@ -214,7 +222,8 @@ export function drawMedSafetyPatient(rng: Rng, prevalence: number, overrides?: P
   const conflict = uLabel < prevalence;
   const situation = pickSituation(conflict, uKind, uSituation, age);
   const variants = conflict ? situation.conflict : situation.safe;
-  const variant: Variant = variants[choose(uVariant, variants.map((v) => v.weight))[0]]!;
+  const variantWeights = variants.map((v) => (age >= (v.minAge ?? 0) ? v.weight : 0));
+  const variant: Variant = variants[choose(uVariant, variantWeights.some((w) => w > 0) ? variantWeights : variants.map((v) => v.weight))[0]]!;
   const [draftIndex, draftRest] = choose(uDraft, variant.drafts.map((d) => d.weight ?? 1));
   const option = variant.drafts[draftIndex]!;
   const indication = resolveSexed(option.indications[Math.min(option.indications.length - 1, Math.floor(draftRest * option.indications.length))]!, female);

@@ -46,6 +46,8 @@ export interface Variant {
   /** mL/min/1.73 m²; forces the kidney function (and a CKD Condition below 60). */
   readonly egfr?: Range;
   readonly setting?: 'AMB' | 'IMP';
+  /** Drawn only for patients at least this old (e.g. heart failure contexts); default: the situation's. */
+  readonly minAge?: number;
 }
 
 export interface Situation {
@@ -158,9 +160,9 @@ export const SITUATIONS: readonly Situation[] = [
     minAge: 35,
     conflict: [
       { weight: 0.35, conditions: ['hypertension'], meds: ['lisinopril', 'hydrochlorothiazide'], drafts: [{ drug: 'spironolactone', indications: ['resistantHypertension'] }] },
-      { weight: 0.25, conditions: ['heartFailure'], meds: ['lisinopril', 'furosemide', 'carvedilol'], drafts: [{ drug: 'spironolactone', indications: ['heartFailure'] }] },
+      { weight: 0.25, minAge: 45, conditions: ['heartFailure'], meds: ['lisinopril', 'furosemide', 'carvedilol'], drafts: [{ drug: 'spironolactone', indications: ['heartFailure'] }] },
       { weight: 0.2, conditions: ['hypertension'], meds: ['lisinopril', 'hydrochlorothiazide'], drafts: [{ drug: 'potassiumChloride', indications: ['potassiumSupplement'] }] },
-      { weight: 0.2, conditions: ['heartFailure'], meds: ['lisinopril', 'furosemide', 'carvedilol'], drafts: [{ drug: 'potassiumChloride', indications: ['potassiumSupplement'] }] },
+      { weight: 0.2, minAge: 45, conditions: ['heartFailure'], meds: ['lisinopril', 'furosemide', 'carvedilol'], drafts: [{ drug: 'potassiumChloride', indications: ['potassiumSupplement'] }] },
     ],
     safe: [
       { weight: 0.35, conditions: ['hypertension'], meds: ['lisinopril'], drafts: [{ drug: 'hydrochlorothiazide', indications: ['hypertension'] }] },
@@ -174,6 +176,7 @@ export const SITUATIONS: readonly Situation[] = [
       { weight: 0.2, conditions: ['hypertension'], meds: ['hydrochlorothiazide'], potassium: K_LOW, drafts: [{ drug: 'potassiumChloride', indications: ['hypokalemia'] }] },
       {
         weight: 0.15,
+        minAge: 45,
         conditions: ['heartFailure'],
         meds: ['furosemide', 'carvedilol'],
         allergy: { allergen: 'aceInhibitor' },
@@ -302,6 +305,7 @@ export const SITUATIONS: readonly Situation[] = [
       { weight: 0.45, conditions: ['hypertension'], meds: ['hydrochlorothiazide'], potassium: K_HIGH, drafts: [{ drug: 'potassiumChloride', indications: ['potassiumSupplement'] }] },
       {
         weight: 0.25,
+        minAge: 45,
         conditions: ['heartFailure'],
         meds: ['furosemide', 'carvedilol'],
         potassium: K_HIGH,
@@ -319,7 +323,7 @@ export const SITUATIONS: readonly Situation[] = [
     ],
     safe: [
       { weight: 0.6, conditions: ['hypertension'], meds: ['hydrochlorothiazide'], potassium: K_LOW, drafts: [{ drug: 'potassiumChloride', indications: ['hypokalemia'] }] },
-      { weight: 0.4, conditions: ['heartFailure'], meds: ['furosemide', 'carvedilol'], potassium: K_LOW, drafts: [{ drug: 'potassiumChloride', indications: ['hypokalemia'] }] },
+      { weight: 0.4, minAge: 45, conditions: ['heartFailure'], meds: ['furosemide', 'carvedilol'], potassium: K_LOW, drafts: [{ drug: 'potassiumChloride', indications: ['hypokalemia'] }] },
     ],
   },
   {

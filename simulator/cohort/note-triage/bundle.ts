@@ -33,7 +33,13 @@ const VITAL_CATEGORY: CodeableConcept[] = deepFreeze([
   { coding: [{ system: OBSERVATION_CATEGORY, code: 'vital-signs', display: 'Vital Signs' }] },
 ]);
 const VITAL_CODE = VITAL_CODES.map((v: VitalCode) =>
-  deepFreeze<CodeableConcept>({ coding: [{ system: LOINC, code: v.loinc, display: v.display }], text: v.text }),
+  deepFreeze<CodeableConcept>({
+    coding: [
+      { system: LOINC, code: v.loinc, display: v.display },
+      ...(v.alsoCoded ? [{ system: LOINC, code: v.alsoCoded.code, display: v.alsoCoded.display }] : []),
+    ],
+    text: v.text,
+  }),
 );
 const CONDITION_CLINICAL: CodeableConcept = deepFreeze({
   coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active', display: 'Active' }],

@@ -13,6 +13,11 @@ export interface VitalCode {
   readonly text: string;
   /** UCUM code the generator writes (temperature: `Cel`, or `[degF]` for a note charted in °F). */
   readonly ucum: string;
+  /**
+   * Further LOINC codings a FHIR R4 core vital-signs profile requires beside the measurement's own
+   * code (oxygensat requires 2708-6 on a pulse-oximetry SpO2, as Synthea and US Core carry it, §1).
+   */
+  readonly alsoCoded?: { readonly code: string; readonly display: string };
 }
 
 /** Vitals, in bundle order. */
@@ -21,7 +26,14 @@ export const VITAL_CODES: readonly VitalCode[] = [
   { key: 'respiratoryRate', loinc: '9279-1', display: 'Respiratory rate', text: 'Respiratory rate', ucum: '/min' },
   { key: 'temperature', loinc: '8310-5', display: 'Body temperature', text: 'Body temperature', ucum: 'Cel' },
   { key: 'systolicBp', loinc: '8480-6', display: 'Systolic blood pressure', text: 'Systolic blood pressure', ucum: 'mm[Hg]' },
-  { key: 'spo2', loinc: '59408-5', display: 'Oxygen saturation in Arterial blood by Pulse oximetry', text: 'SpO2', ucum: '%' },
+  {
+    key: 'spo2',
+    loinc: '59408-5',
+    display: 'Oxygen saturation in Arterial blood by Pulse oximetry',
+    text: 'SpO2',
+    ucum: '%',
+    alsoCoded: { code: '2708-6', display: 'Oxygen saturation in Arterial blood' },
+  },
 ];
 
 export const LOINC_HEART_RATE = '8867-4';

@@ -173,7 +173,7 @@ export const FAMILIES: readonly Family[] = [
       { id: 'labored-breathing', key: true, present: 0.5, absent: 0.2 },
     ],
     resources: [
-      { id: 'iv-meds', text: 'IM epinephrine and IV medications' },
+      { id: 'iv-meds', text: 'IM epinephrine' },
       { id: 'iv-fluids', text: 'IV fluids' },
     ],
     weights: only('emergent', 0.015),
@@ -299,7 +299,7 @@ export const FAMILIES: readonly Family[] = [
   },
   {
     id: 'cough-fever',
-    complaints: ['cough and fever', 'cough for several days'],
+    complaints: ['cough and fever', 'cough and body aches'],
     durations: ['2 days', '3 days', '5 days', '1 week'],
     findings: [
       { id: 'productive-cough', present: 0.6, absent: 0.3 },

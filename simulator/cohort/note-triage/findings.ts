@@ -106,7 +106,7 @@ export const RESOURCES = {
   imaging: ['CT head', 'CT abdomen/pelvis', 'venous ultrasound of the leg'],
   'iv-fluids': ['IV fluids'],
   /** IV, IM or nebulised medications (PO medications and prescriptions are not resources). */
-  'iv-meds': ['IV medications', 'IV antibiotics', 'IV naloxone', 'IM epinephrine and IV medications'],
+  'iv-meds': ['IV medications', 'IV antibiotics', 'IV naloxone', 'IM epinephrine'],
   /** A simple procedure (laceration repair) counts as one resource. */
   procedure: ['laceration repair with sutures'],
 } as const satisfies Record<string, readonly string[]>;

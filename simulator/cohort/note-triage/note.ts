@@ -17,6 +17,8 @@ export const RESOURCES_LABEL = 'anticipated resources:';
 export const NO_RESOURCES = 'none (exam and prescription only)';
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+/** "an 18 y/o", "an 85 y/o", "a 34 y/o" (adult ages read aloud). */
+const article = (age: number): string => (age === 18 || age === 11 || (age >= 80 && age <= 89) ? 'an' : 'a');
 
 function sentences(p: NoteTriagePatient, section: FindingSection): string[] {
   const out: string[] = [];
@@ -65,7 +67,7 @@ export function triageNote(p: NoteTriagePatient): string {
     parts.push(...hpi, ...pain, historySentence(p), `Triage vitals: ${vitalsSentence(p)}`, ...exam);
     parts.push(`Assessment: ${resourcesClause(p, true)}`);
   } else if (p.style === 1) {
-    parts.push(`Pt is a ${d.ageYears} y/o ${female ? 'F' : 'M'} c/o ${p.complaint} x ${p.duration}.`);
+    parts.push(`Pt is ${article(d.ageYears)} ${d.ageYears} y/o ${female ? 'F' : 'M'} c/o ${p.complaint} x ${p.duration}.`);
     const items = historyItems(p);
     parts.push(...hpi, ...pain, `PMH: ${items.length === 0 ? 'none' : items.join(', ')}.`, `VS: ${vitalsSentence(p)}`, ...exam);
     parts.push(`A/P: ${resourcesClause(p, false)}`);

@@ -1,4 +1,13 @@
-import { FINDINGS, FINDING_IDS, RESOURCES, RESOURCE_IDS, type FindingId, type FindingState, type ResourceId, type TriageFindings } from './findings.ts';
+import {
+  FINDINGS,
+  FINDING_IDS,
+  RESOURCES,
+  RESOURCE_IDS,
+  type FindingId,
+  type FindingState,
+  type ResourceId,
+  type TriageFindings,
+} from './findings.ts';
 import { triageClassOf, type TriageClass, type TriageVitals } from './triage.ts';
 
 /**

@@ -59,6 +59,8 @@ export function buildSandboxApp(options: SandboxAppOptions): FastifyInstance {
   const { repo, definitions } = options;
   const router = new FhirRouter();
   const started = new Date().toISOString();
+  /** CapabilityStatement per base URL the clients used (it names the base). */
+  const capabilities = new Map<string, string>();
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: SANDBOX_BODY_LIMIT, forceCloseConnections: true });
 
   const json = app.getDefaultJsonParser('error', 'error');
@@ -127,7 +129,12 @@ export function buildSandboxApp(options: SandboxAppOptions): FastifyInstance {
 
   async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const [pathPart = '', queryPart = ''] = request.url.slice(BASE_PATH.length).split(/\?(.*)/s);
-    const segments = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+    let segments: string[];
+    try {
+      segments = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      return sendResource(reply, 400, outcome('error', 'invalid', `malformed URL path ${pathPart.slice(0, 100)}`));
+    }
     const path = segments.join('/');
     const [first] = segments;
     if (first === undefined) {
@@ -135,7 +142,13 @@ export function buildSandboxApp(options: SandboxAppOptions): FastifyInstance {
       return sendResource(reply, 400, outcome('error', 'not-supported', 'system-level search is not supported; search one resource type, e.g. GET [base]/Patient'));
     }
     if (first === 'metadata' && segments.length === 1 && request.method === 'GET') {
-      return sendResource(reply, 200, capabilityStatement(definitions, `${origin(request)}${BASE_PATH}`, started));
+      const base = `${origin(request)}${BASE_PATH}`;
+      let text = capabilities.get(base);
+      if (text === undefined) {
+        if (capabilities.size >= 16) capabilities.clear(); // the Host header is the client's to choose
+        capabilities.set(base, (text = JSON.stringify(capabilityStatement(definitions, base, started))));
+      }
+      return reply.code(200).type(FHIR_JSON).send(text);
     }
     if (!isResourceType(first)) return sendResource(reply, 404, outcome('error', 'not-found', `unknown resource type "${first}"`));
 
