@@ -1,8 +1,12 @@
 import type { TaskName } from '../case.ts';
+import { medSafetyTask } from './med-safety/index.ts';
+import { noteTriageTask } from './note-triage/index.ts';
 import { sepsisTask } from './sepsis/index.ts';
 import type { TaskDefinition } from './task.ts';
 
-/** Every task and its definition; a TaskName without an entry does not compile. */
+/** Every clinical task by name; a task name without a generator does not compile. */
 export const tasks: Record<TaskName, TaskDefinition> = {
   sepsis: sepsisTask,
+  'note-triage': noteTriageTask,
+  'med-safety': medSafetyTask,
 };

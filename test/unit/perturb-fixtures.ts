@@ -7,6 +7,7 @@ import type { Bundle, BundleEntry, Observation } from 'fhir/r4.js';
 import type { Case } from '../../simulator/case.ts';
 import type { CohortOptions, PatientOverrides, TaskDefinition } from '../../simulator/cohort/task.ts';
 import { LOINC, UCUM } from '../../simulator/fhir/bundle-access.ts';
+import { sepsisTable } from '../../simulator/cohort/sepsis/table.ts';
 import { patientStream, perturbationStream, type Rng } from '../../simulator/random.ts';
 import type { PerturbContext } from '../../simulator/perturb/perturbation.ts';
 
@@ -138,6 +139,7 @@ export const fakeTask: TaskDefinition = {
     };
   },
   groupOf: () => ({ sex: 'female', ageBand: 'unknown', race: 'unknown', ethnicity: 'unknown' }),
+  table: sepsisTable,
 };
 
 export const COHORT: CohortOptions = { seed: 20261124 };

@@ -86,6 +86,9 @@ interface PatientSlot {
 
 const PATIENT_LINKS = ['subject', 'patient', 'beneficiary'] as const;
 
+/** Largest block read at once in the emit pass (adjacent lines of one patient). */
+const MAX_READ = 8 * 1024 * 1024;
+
 /** The Patient id a resource belongs to, from its subject / patient / beneficiary reference. */
 export function patientIdOf(resource: Json): string | undefined {
   for (const field of PATIENT_LINKS) {
@@ -180,11 +183,30 @@ export async function* bulkCases(
       const locations = [slot.patient];
       for (let at = slot.head; at !== -1; at = index.next[at]!) locations.push(at);
       const resources: Json[] = [];
-      for (const at of locations) {
-        const file = files[index.file[at]!]!;
-        const text = await reader.read(file.path, index.offset[at]!, index.length[at]!);
-        // Already parsed once in pass 1; fails only if the file changed in between.
-        resources.push(parseResourceLine(text, { file: file.path, label: file.label }));
+      // Lines of a patient that are adjacent in a file (a Bulk export usually writes a patient's
+      // resources together) are read in one call, then split.
+      for (let k = 0; k < locations.length; ) {
+        const first = locations[k]!;
+        const fileNo = index.file[first]!;
+        const start = index.offset[first]!;
+        let end = start + index.length[first]!;
+        let stop = k + 1;
+        while (stop < locations.length) {
+          const at = locations[stop]!;
+          const gap = index.offset[at]! - end;
+          if (index.file[at] !== fileNo || gap < 0 || gap > 2 || index.offset[at]! + index.length[at]! - start > MAX_READ) break;
+          end = index.offset[at]! + index.length[at]!;
+          stop++;
+        }
+        const file = files[fileNo]!;
+        const block = await reader.readBytes(file.path, start, end - start);
+        for (; k < stop; k++) {
+          const at = locations[k]!;
+          const from = index.offset[at]! - start;
+          const text = block.toString('utf8', from, from + index.length[at]!);
+          // Already parsed once in pass 1; fails only if the file changed in between.
+          resources.push(parseResourceLine(text, { file: file.path, label: file.label }));
+        }
       }
       stats.patients++;
       stats.resources += resources.length;

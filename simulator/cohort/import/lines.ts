@@ -94,6 +94,10 @@ export class LineReader {
   private readonly handles = new Map<string, Awaited<ReturnType<typeof open>>>();
 
   async read(path: string, offset: number, length: number): Promise<string> {
+    return (await this.readBytes(path, offset, length)).toString('utf8');
+  }
+
+  async readBytes(path: string, offset: number, length: number): Promise<Buffer> {
     let fh = this.handles.get(path);
     if (!fh) {
       fh = await open(path, 'r');
@@ -106,7 +110,7 @@ export class LineReader {
       if (bytesRead === 0) throw new Error(`${path} changed while importing (short read at byte ${offset + done})`);
       done += bytesRead;
     }
-    return buf.toString('utf8');
+    return buf;
   }
 
   async close(): Promise<void> {

@@ -106,8 +106,21 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function scrubber(tokens: ReadonlyMap<string, string>): (text: string) => string {
   if (tokens.size === 0) return (t) => t;
   const alternatives = [...tokens.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escape);
-  const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
-  return (text) => (text.length === 0 ? text : text.replace(re, (m) => tokens.get(m.toLowerCase()) ?? m));
+  // Built on first use: compiling a large case-insensitive Unicode regex costs more than most
+  // patients' whole scrub, and most patients of structured data never need it.
+  let compiled: RegExp | undefined;
+  const regex = (): RegExp =>
+    (compiled ??= new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'giu'));
+  const keys = [...tokens.keys()];
+  const shortest = Math.min(...keys.map((k) => k.length));
+  return (text) => {
+    // Most strings (codes, dates, ids of other resources) hold no token: a plain substring test first.
+    if (text.length < shortest) return text;
+    const lower = text.toLowerCase();
+    if (!keys.some((k) => lower.includes(k))) return text;
+    // A case-folded match whose lowercase is not a key (rare Unicode folding) is still redacted.
+    return text.replace(regex(), (m) => tokens.get(m.toLowerCase()) ?? '[redacted]');
+  };
 }
 
 const TEXT_TYPE = /^(text\/|application\/(json|xml|fhir\+json|fhir\+xml|xhtml\+xml|rtf)\b)/i;
@@ -151,7 +164,7 @@ function scrubValue(value: unknown, scrub: (s: string) => string, rewrite: (ref:
 
 /** The Patient rewritten: pseudonym id and identifier, anonymous name, identifying elements dropped. */
 function pseudonymousPatient(patient: Json, pseudonym: string, scrub: (s: string) => string, rewrite: (ref: string) => string): Json {
-  const scrubbed = scrubValue(patient, scrub, rewrite) as Json;
+  // The identifying elements are dropped or replaced, not scrubbed; the rest is scrubbed.
   const {
     text: _text,
     identifier: _identifier,
@@ -162,10 +175,12 @@ function pseudonymousPatient(patient: Json, pseudonym: string, scrub: (s: string
     photo: _photo,
     link: _link,
     extension,
+    resourceType: _type,
+    id: _id,
     ...rest
-  } = scrubbed;
-  const { resourceType: _type, id: _id, meta, ...clinical } = rest;
-  const kept = records(extension).filter((e) => typeof e.url === 'string' && KEPT_PATIENT_EXTENSIONS.has(e.url));
+  } = patient;
+  const { meta, ...clinical } = scrubValue(rest, scrub, rewrite) as Json;
+  const kept = records(scrubValue(extension, scrub, rewrite)).filter((e) => typeof e.url === 'string' && KEPT_PATIENT_EXTENSIONS.has(e.url));
   const regions = records(address)
     .map((a) => ({ ...(typeof a.state === 'string' ? { state: a.state } : {}), ...(typeof a.country === 'string' ? { country: a.country } : {}) }))
     .filter((a) => Object.keys(a).length > 0);

@@ -17,7 +17,7 @@ import type {
 import { LOINC, SNOMED, UCUM } from '../../fhir/bundle-access.ts';
 import { birthDateFor, deepFreeze, personName, usCoreExtensions } from '../demographics.ts';
 import { MRN_SYSTEM, OBSERVATION_CATEGORY } from '../sepsis/bundle.ts';
-import { ALLERGEN_PROFILES } from './allergies.ts';
+import { ALLERGEN_PROFILES, SEVERE_REACTIONS } from './allergies.ts';
 import {
   CONDITION_KEYS,
   CONDITIONS,
@@ -38,7 +38,6 @@ import {
   type ReactionKey,
 } from './codes.ts';
 import { SLOT, uuidFactory } from './ids.ts';
-import { SEVERE_REACTIONS } from './allergies.ts';
 import type { MedSafetyPatient } from './model.ts';
 
 /**
@@ -88,7 +87,7 @@ const ALLERGY_CLINICAL: CodeableConcept = deepFreeze({
 const ALLERGY_VERIFICATION: CodeableConcept = deepFreeze({
   coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed', display: 'Confirmed' }],
 });
-const ALLERGY_CATEGORY: ('medication')[] = deepFreeze(['medication']);
+const ALLERGY_CATEGORY: 'medication'[] = deepFreeze(['medication']);
 
 const LAB_CATEGORY: CodeableConcept[] = deepFreeze([{ coding: [{ system: OBSERVATION_CATEGORY, code: 'laboratory', display: 'Laboratory' }] }]);
 const LAB_CODE = keyed<LabKey, CodeableConcept>(LAB_KEYS, (l) => ({

@@ -454,7 +454,7 @@ export function findConflicts(ctx: MedicationContext): Conflict[] {
     if (rule.kind === 'drug-lab') {
       const value = ctx.labs[rule.loinc];
       if (value === undefined || !Number.isFinite(value)) continue;
-      if (rule.comparator === '<' ? value <= rule.threshold : value > rule.threshold) out.push(conflictOf(rule, rule.loinc));
+      if (rule.comparator === '<' ? value < rule.threshold : value > rule.threshold) out.push(conflictOf(rule, rule.loinc));
       continue;
     }
     const codes = rule.kind === 'allergy' ? ctx.allergies : ctx.active;

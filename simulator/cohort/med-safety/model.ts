@@ -75,7 +75,7 @@ export interface MedSafetyPatient {
   readonly encounterStartMs: number;
   readonly labsMs: number;
   readonly setting: 'AMB' | 'IMP';
-  /** Design (not in the bundle): situation id, conflict or safe variant, the designed conflict kind. */
+  /** Design (not in the bundle): situation id, conflict or safe variant, the situation's kind (null: routine). */
   readonly design: { readonly situation: string; readonly conflict: boolean; readonly kind: ConflictKind | null };
   readonly conditions: readonly ConditionKey[];
   readonly medications: readonly ActiveMedication[];
@@ -150,6 +150,9 @@ function labLimits(drug: DrugKey): LabLimits {
   return limits;
 }
 
+const SUBSTANCE_WEIGHTS = new Map(ALLERGEN_PROFILES.map((p) => [p, p.substances.map((s) => s.weight)]));
+const MILD_REACTIONS = new Map(ALLERGEN_PROFILES.map((p) => [p, p.reactions.filter((r) => !SEVERE_REACTIONS.has(r.reaction))]));
+
 function pickAllergy(profile: AllergenProfile, uSubstance: number, uReaction: number, mild: boolean): AllergyEntry {
   const substance = profile.substances[choose(uSubstance, SUBSTANCE_WEIGHTS.get(profile)!)[0]]!.drug;
   const reactions = mild ? MILD_REACTIONS.get(profile)! : profile.reactions;
@@ -157,12 +160,14 @@ function pickAllergy(profile: AllergenProfile, uSubstance: number, uReaction: nu
   return { class: profile.class, substance, type: profile.type, reaction };
 }
 
-const SUBSTANCE_WEIGHTS = new Map(ALLERGEN_PROFILES.map((p) => [p, p.substances.map((s) => s.weight)]));
-const MILD_REACTIONS = new Map(ALLERGEN_PROFILES.map((p) => [p, p.reactions.filter((r) => !SEVERE_REACTIONS.has(r.reaction))]));
 
 function resolveSexed<T extends string>(key: T | 'pde5', female: boolean): T | 'erectileDysfunction' | 'pulmonaryHypertension' {
   return key === 'pde5' ? (female ? 'pulmonaryHypertension' : 'erectileDysfunction') : key;
 }
+
+const BY_KIND = new Map<ConflictKind | null, readonly Situation[]>(
+  [null, ...CONFLICT_KINDS].map((k) => [k, SITUATIONS.filter((s) => s.kind === k)]),
+);
 
 /** Picks the situation of a case: by kind (thirds among conflicts; routine share among safe cases), then weight, among those the age allows. */
 function pickSituation(conflict: boolean, uKind: number, uSituation: number, age: number): Situation {
@@ -177,9 +182,6 @@ function pickSituation(conflict: boolean, uKind: number, uSituation: number, age
   return ofKind[choose(uSituation, open ? weights : ofKind.map((s) => s.weight))[0]]!;
 }
 
-const BY_KIND = new Map<ConflictKind | null, readonly Situation[]>(
-  [null, ...CONFLICT_KINDS].map((k) => [k, SITUATIONS.filter((s) => s.kind === k)]),
-);
 
 /** Draws one patient. `prevalence` is the probability the case is built as a conflict (label 1). */
 export function drawMedSafetyPatient(rng: Rng, prevalence: number, overrides?: PatientOverrides): MedSafetyPatient {

@@ -1,0 +1,75 @@
+import { build, type Histogram } from 'hdr-histogram-js';
+
+/**
+ * Latency histogram on hdr-histogram-js (pure JavaScript build: no WebAssembly to instantiate and
+ * no memory to free). Values are recorded in whole microseconds with 3 significant digits (0.1%
+ * relative error) up to an hour, and read back in milliseconds.
+ */
+
+/** Percentiles of a latency distribution, in milliseconds (microsecond resolution). */
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+const HOUR_US = 3_600_000_000;
+const toMs = (us: number): number => Math.round(us) / 1000;
+
+export class LatencyHistogram {
+  private readonly hdr: Histogram = build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HOUR_US,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+
+  /** Records one latency given in milliseconds (negative values count as 0, beyond an hour as an hour). */
+  record(ms: number): void {
+    const us = Math.round(ms * 1000);
+    this.hdr.recordValue(Number.isNaN(us) ? 0 : Math.min(Math.max(us, 0), HOUR_US));
+  }
+
+  get count(): number {
+    return this.hdr.totalCount;
+  }
+
+  /** The latency (ms) at or below which `percentile` % of the recorded values fall. */
+  percentile(percentile: number): number {
+    return toMs(this.hdr.getValueAtPercentile(percentile));
+  }
+
+  get maxMs(): number {
+    return toMs(this.hdr.maxValue);
+  }
+
+  get meanMs(): number {
+    return toMs(this.hdr.mean);
+  }
+
+  /** The report's percentiles, or null when nothing was recorded. */
+  summary(): LatencySummary | null {
+    if (this.count === 0) return null;
+    return {
+      p50: this.percentile(50),
+      p90: this.percentile(90),
+      p95: this.percentile(95),
+      p99: this.percentile(99),
+      p999: this.percentile(99.9),
+      max: this.maxMs,
+    };
+  }
+
+  add(other: LatencyHistogram): void {
+    this.hdr.add(other.hdr);
+  }
+
+  reset(): void {
+    this.hdr.reset();
+  }
+}
