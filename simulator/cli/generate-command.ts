@@ -25,10 +25,11 @@ const GenerateFlags = z.object({
   quiet: z.boolean().optional(),
 });
 
-export const GENERATE_HELP = `generate --task T --size N --seed S --out dir [--format ndjson|bundle] [--prevalence p] [--to fhir-base [--batch N]]   write (or upload) a synthetic cohort
+export const GENERATE_HELP = `generate --task T --size N --seed S --out dir [--format ndjson|bundle|csv] [--prevalence p] [--to fhir-base [--batch N]]   write (or upload) a synthetic cohort
 
 --format ndjson (default): FHIR Bulk Data style, one <ResourceType>.ndjson file per resource type.
 --format bundle: one bundle-NNNNNN.json FHIR Bundle per patient.
+--format csv: the task's flat feature table, one <task>.csv (columns in docs/cohorts.md).
 The same task, size, seed and prevalence give byte-identical files; patient i depends on (seed, task, i) only.
 --to <FHIR base URL>: also (or, without --out, only) upload the cohort to a FHIR R4 server as
 transaction Bundles of --batch patients each (default 50): POST entries with urn:uuid fullUrls, so

@@ -65,6 +65,24 @@ export class LatencyHistogram {
     };
   }
 
+  /**
+   * Share of the recorded values above `ms` (to the histogram's resolution), found by bisecting
+   * the percentile whose value first exceeds it.
+   */
+  fractionAbove(ms: number): number {
+    if (this.count === 0) return 0;
+    const us = ms * 1000;
+    if (this.hdr.maxValue <= us) return 0;
+    let lo = 0;
+    let hi = 100;
+    for (let i = 0; i < 50 && hi - lo > 1e-9; i++) {
+      const mid = (lo + hi) / 2;
+      if (this.hdr.getValueAtPercentile(mid) > us) hi = mid;
+      else lo = mid;
+    }
+    return 1 - hi / 100;
+  }
+
   add(other: LatencyHistogram): void {
     this.hdr.add(other.hdr);
   }

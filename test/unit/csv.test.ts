@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { csvRow, tableCells, tableHeader, writeCasesCsv, writeCsvFile } from '../../simulator/cohort/csv.ts';
 import { cohortHasher, writeCohort } from '../../simulator/cohort/export.ts';
 import { sepsisTask } from '../../simulator/cohort/sepsis/index.ts';
+import { tasks } from '../../simulator/cohort/tasks.ts';
 import type { Cell } from '../../simulator/cohort/task.ts';
 
 let root: string;
@@ -159,5 +160,23 @@ describe('writeCohort --format csv', () => {
     const parsed = parseCsv(await readFile(path, 'utf8'));
     expect(parsed[0]).toEqual(tableHeader(sepsisTask.table));
     expect(parsed).toHaveLength(4);
+  });
+});
+
+describe.each(Object.values(tasks).map((t) => [t.name, t] as const))('--format csv for task %s', (name, task) => {
+  it('one row per patient, every row as wide as the header, byte-identical across runs', async () => {
+    const a = join(root, `task-${name}-a`);
+    const b = join(root, `task-${name}-b`);
+    const result = await writeCohort({ task, cohort: { seed: 7 }, size: 200, outDir: a, format: 'csv' });
+    await writeCohort({ task, cohort: { seed: 7 }, size: 200, outDir: b, format: 'csv' });
+    expect(await readdir(a)).toEqual([`${name}.csv`]);
+    expect(result.patients).toBe(200);
+    const bytes = await readFile(join(a, `${name}.csv`));
+    expect(bytes.equals(await readFile(join(b, `${name}.csv`)))).toBe(true);
+    const parsed = parseCsv(bytes.toString('utf8'));
+    expect(parsed[0]).toEqual(tableHeader(task.table));
+    expect(parsed).toHaveLength(201);
+    for (const row of parsed) expect(row).toHaveLength(parsed[0]!.length);
+    expect(parsed.slice(1).map((r) => r[0])).toEqual(Array.from({ length: 200 }, (_, i) => String(i)));
   });
 });

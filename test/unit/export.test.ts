@@ -132,7 +132,7 @@ describe('writeCohort --format bundle', () => {
 
   it('rejects an unknown format', async () => {
     await expect(
-      writeCohort({ task: sepsisTask, cohort, size: 1, outDir: join(root, 'bad'), format: 'csv' as 'ndjson' }),
+      writeCohort({ task: sepsisTask, cohort, size: 1, outDir: join(root, 'bad'), format: 'parquet' as 'ndjson' }),
     ).rejects.toThrow(/unknown export format/);
   });
 });
