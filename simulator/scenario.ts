@@ -90,15 +90,37 @@ const Gates = z.record(z.string(), z.string()).superRefine((gates, ctx) => {
   }
 });
 
+/**
+ * Generated (`size`, `seed`, `prevalence`) or imported from FHIR data on disk (`source`; `size`
+ * then caps how many patients are read). The seed drives the perturbations either way.
+ */
+const Cohort = z
+  .strictObject({
+    size: z.number().int().positive().max(10_000_000).optional(),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    prevalence: z.number().gt(0).lt(1).optional(),
+    source: z
+      .strictObject({
+        /** A folder or file of FHIR Bulk Data NDJSON or Bundles; relative to the scenario file. */
+        path: z.string().min(1),
+        scope: z.enum(['patient', 'latest-encounter']).default('latest-encounter'),
+      })
+      .optional(),
+  })
+  .superRefine((cohort, ctx) => {
+    if (!cohort.source && cohort.size === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['size'], message: 'size is required for a generated cohort (or give a source)' });
+    }
+    if (cohort.source && cohort.prevalence !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['prevalence'], message: 'prevalence applies to generated cohorts, not to imported data' });
+    }
+  });
+
 export const Scenario = z.strictObject({
   name: Name,
   task: TaskName,
   description: z.string().optional(),
-  cohort: z.strictObject({
-    size: z.number().int().positive().max(10_000_000),
-    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    prevalence: z.number().gt(0).lt(1).optional(),
-  }),
+  cohort: Cohort,
   /** Omitted: the bundled reference model for the task. */
   target: Target.optional(),
   /** Decision threshold on the score; the task's default when omitted. */
@@ -117,6 +139,15 @@ export const Scenario = z.strictObject({
   gates: Gates.default({}),
 }).superRefine((scenario, ctx) => {
   const arms = Object.keys(scenario.arms);
+  if (scenario.cohort.source) {
+    for (const [arm, perturbations] of Object.entries(scenario.arms)) {
+      perturbations.forEach((p, position) => {
+        if (definitionOf(p.kind).regenerates) {
+          ctx.addIssue({ code: 'custom', path: ['arms', arm, position, 'kind'], message: `${p.kind} regenerates patients from the generator, which an imported cohort does not have` });
+        }
+      });
+    }
+  }
   for (const [key, expression] of Object.entries(scenario.gates)) {
     const selector = parseGate(key, expression, CHECK_NAMES).gate?.selector;
     if (selector !== undefined && selector !== '*' && !arms.includes(selector)) {

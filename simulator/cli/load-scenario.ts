@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Scenario } from '../scenario.ts';
 import type { LoadedScenario } from '../run/execute.ts';
@@ -68,5 +68,9 @@ export async function loadScenario(
   interpolateTarget(raw, path, env);
   const parsed = Scenario.safeParse(raw);
   if (!parsed.success) throw new InputError(formatIssues(path, parsed.error.issues));
-  return { scenario: parsed.data, file: path, contentHash: createHash('sha256').update(bytes).digest('hex') };
+  const scenario = parsed.data;
+  const source = scenario.cohort.source;
+  // Data paths in a scenario are relative to the scenario file, wherever the CLI runs from.
+  if (source) source.path = resolve(dirname(file), source.path);
+  return { scenario, file: path, contentHash: createHash('sha256').update(bytes).digest('hex') };
 }

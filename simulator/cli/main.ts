@@ -1,6 +1,7 @@
 import { TOOL_VERSION } from '../version.ts';
 import { RunFailure } from '../run/execute.ts';
 import { EXIT, InputError } from './exit-codes.ts';
+import { ImportError } from '../cohort/import/index.ts';
 import { GENERATE_HELP, generateCommand } from './generate-command.ts';
 import { FHIR_HELP, fhirCommand } from './fhir-command.ts';
 import { RUN_HELP, runCommand } from './run-command.ts';
@@ -49,7 +50,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof InputError) {
+    if (error instanceof InputError || error instanceof ImportError) {
       io.stderr.write(`${error.message}\n`);
       return EXIT.badInput;
     }

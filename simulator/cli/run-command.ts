@@ -69,6 +69,12 @@ export async function runCommand(argv: readonly string[], io: { stdout: NodeJS.W
     names.add(s.scenario.name);
   }
 
+  const salt = process.env.CLINSIM_PSEUDONYM_SALT;
+  const importing = scenarios.find((s) => s.scenario.cohort.source);
+  if (importing && !salt) {
+    throw new InputError(`${importing.file}: cohort.source: importing patients needs a pseudonym key: set CLINSIM_PSEUDONYM_SALT to a secret`);
+  }
+
   const runId = newRunId();
   const runDir = flags.out ?? join('.clinsim', 'runs', runId);
   const controller = new AbortController();
@@ -88,6 +94,7 @@ export async function runCommand(argv: readonly string[], io: { stdout: NodeJS.W
       runDir,
       target,
       signal: controller.signal,
+      pseudonymSalt: salt,
       resamples: flags.resamples,
       onProgress: (e) => progress.update(e),
     });

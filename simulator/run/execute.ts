@@ -6,6 +6,7 @@ import type { ReferenceModels } from '../../models/server.ts';
 import { spawnReferenceModels } from '../../models/spawn.ts';
 import { cohortHasher } from '../cohort/export.ts';
 import { tasks } from '../cohort/tasks.ts';
+import { generatedSource, importedSource, type CaseSource } from '../cohort/source.ts';
 import type { TaskName } from '../case.ts';
 import type { Report } from '../metrics/report-types.ts';
 import { Target, type Scenario } from '../scenario.ts';
@@ -31,6 +32,8 @@ export interface RunRequest {
   /** Replaces every scenario's target (the CLI's --target). */
   readonly target?: Target;
   readonly signal: AbortSignal;
+  /** Key of the pseudonyms of imported patients (CLINSIM_PSEUDONYM_SALT); needed only to import. */
+  readonly pseudonymSalt?: string;
   /** Bootstrap resamples for the report's intervals. */
   readonly resamples?: number;
   readonly onProgress?: (event: ProgressEvent) => void;
@@ -81,14 +84,18 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
   }
   await mkdir(runDir, { recursive: true });
 
+  // Imported data are read (and any malformed line reported) before anything starts.
+  const sources: CaseSource[] = [];
+  for (const { scenario } of request.scenarios) sources.push(await sourceOf(scenario, request));
   const needsReference = !request.target && request.scenarios.some((s) => !s.scenario.target);
   const models = needsReference ? await spawnReferenceModels() : undefined;
   const journal = await JournalWriter.open(join(runDir, JOURNAL_FILE));
   const manifestPath = join(runDir, MANIFEST_FILE);
-  const resolved = request.scenarios.map((loaded) => {
+  const resolved = request.scenarios.map((loaded, i) => {
     const explicit = request.target ?? loaded.scenario.target;
     const target = explicit ?? Target.parse({ adapter: 'http-json', url: referenceUrl(loaded.scenario.task, models!) });
-    return { loaded, target, lineage: lineageOf(loaded, target, !explicit) };
+    const source = sources[i]!;
+    return { loaded, target, source, lineage: lineageOf(loaded, target, !explicit, source.size) };
   });
   const manifest: Manifest = {
     runId: request.runId,
@@ -103,7 +110,7 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
 
   let interrupted = false;
   try {
-    for (const { loaded, target, lineage } of resolved) {
+    for (const { loaded, target, source, lineage } of resolved) {
       if (request.signal.aborted) break;
       const { scenario } = loaded;
       const task = tasks[scenario.task];
@@ -111,7 +118,7 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
       const hasher = cohortHasher();
       let casesDone = 0;
       let failedCalls = 0;
-      request.onProgress?.({ scenario: scenario.name, casesDone, casesTotal: scenario.cohort.size, failedCalls });
+      request.onProgress?.({ scenario: scenario.name, casesDone, casesTotal: source.size, failedCalls });
       try {
         const result = await runScenario({
           scenario,
@@ -120,12 +127,13 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
           policy: target,
           threshold: lineage.threshold,
           journal,
+          source,
           signal: request.signal,
           onBaseCase: (base) => hasher.add(base.bundle),
           onCaseDone: (records: readonly JournalRecord[]) => {
             casesDone++;
             failedCalls += records.filter((r) => r.outcome !== 'ok').length;
-            request.onProgress?.({ scenario: scenario.name, casesDone, casesTotal: scenario.cohort.size, failedCalls });
+            request.onProgress?.({ scenario: scenario.name, casesDone, casesTotal: source.size, failedCalls });
           },
         });
         lineage.cases = result.cases;
@@ -152,7 +160,17 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
   return { runDir, manifest: finished, report };
 }
 
-function lineageOf(loaded: LoadedScenario, target: Target, reference: boolean): ScenarioLineage {
+async function sourceOf(scenario: Scenario, request: RunRequest): Promise<CaseSource> {
+  const task = tasks[scenario.task];
+  const { source, seed, prevalence, size } = scenario.cohort;
+  if (!source) return generatedSource(task, { seed, prevalence }, size!);
+  if (!request.pseudonymSalt) {
+    throw new RunFailure(`${scenario.name}: importing patients needs a pseudonym key: set CLINSIM_PSEUDONYM_SALT to a secret`);
+  }
+  return importedSource(task, { ...source, salt: request.pseudonymSalt, limit: size }, request.signal);
+}
+
+function lineageOf(loaded: LoadedScenario, target: Target, reference: boolean, size: number): ScenarioLineage {
   const { scenario } = loaded;
   return {
     name: scenario.name,
@@ -160,8 +178,9 @@ function lineageOf(loaded: LoadedScenario, target: Target, reference: boolean): 
     file: loaded.file,
     contentHash: loaded.contentHash,
     seed: scenario.cohort.seed,
-    size: scenario.cohort.size,
+    size,
     prevalence: scenario.cohort.prevalence ?? null,
+    source: scenario.cohort.source ?? null,
     threshold: scenario.threshold ?? tasks[scenario.task].defaultThreshold,
     repeats: scenario.repeats,
     target: { adapter: target.adapter, url: 'url' in target ? redactUrl(target.url) : null, reference },

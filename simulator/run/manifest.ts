@@ -14,6 +14,8 @@ export const ScenarioLineage = z.object({
   seed: z.number().int(),
   size: z.number().int(),
   prevalence: z.number().nullable(),
+  /** FHIR data the cohort was imported from, or null for a generated cohort. */
+  source: z.object({ path: z.string(), scope: z.string() }).nullable(),
   threshold: z.number(),
   repeats: z.number().int(),
   target: z.object({ adapter: z.string(), url: z.string().nullable(), reference: z.boolean() }),

@@ -8,6 +8,7 @@ import type { JournalRecord } from './journal-record.ts';
 import type { JournalWriter } from './journal.ts';
 import { Limiter } from './limiter.ts';
 import type { Case } from '../case.ts';
+import type { CaseSource } from '../cohort/source.ts';
 
 export interface ScenarioRunOptions {
   readonly scenario: Scenario;
@@ -17,8 +18,10 @@ export interface ScenarioRunOptions {
   readonly threshold: number;
   readonly journal: JournalWriter;
   readonly signal: AbortSignal;
-  /** Patient indices to run, in order; all of the cohort by default. */
-  readonly indices?: Iterable<number>;
+  /** The base cases, in patient index order. */
+  readonly source: CaseSource;
+  /** Which patients to run; all by default. */
+  readonly include?: (index: number) => boolean;
   /** Sees every base patient in index order (e.g. to hash the cohort). */
   readonly onBaseCase?: (base: Case) => void;
   /** Called after each case's records are in the journal. */
@@ -28,10 +31,6 @@ export interface ScenarioRunOptions {
 export interface ScenarioRunResult {
   readonly cases: number;
   readonly interrupted: boolean;
-}
-
-function* range(n: number): Generator<number> {
-  for (let i = 0; i < n; i++) yield i;
 }
 
 /**
@@ -47,11 +46,13 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const inFlight = new Set<Promise<void>>();
   let cases = 0;
 
-  for (const index of options.indices ?? range(scenario.cohort.size)) {
+  for await (const base of options.source.cases(signal)) {
     if (signal.aborted) break;
+    if (options.include && !options.include(base.index)) continue;
+    options.onBaseCase?.(base);
     while (inFlight.size >= window) await Promise.race(inFlight);
     if (signal.aborted) break;
-    const done: Promise<void> = runCase(options, limiter, index).then(() => {
+    const done: Promise<void> = runCase(options, limiter, base).then(() => {
       inFlight.delete(done);
       if (!signal.aborted) cases++;
     });
@@ -61,12 +62,10 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   return { cases, interrupted: signal.aborted };
 }
 
-async function runCase(options: ScenarioRunOptions, limiter: Limiter, index: number): Promise<void> {
+async function runCase(options: ScenarioRunOptions, limiter: Limiter, base: Case): Promise<void> {
   const { scenario, task, adapter, policy, signal, threshold } = options;
   const cohort = { seed: scenario.cohort.seed, prevalence: scenario.cohort.prevalence };
-  // Generation is synchronous and happens before the first await: base cases are seen in index order.
-  const base = task.generate(cohort, index);
-  options.onBaseCase?.(base);
+  const index = base.index;
   const arms = Object.entries(scenario.arms).map(([arm, perturbations]) => ({
     arm,
     perturbed: applyArm(base, arm, perturbations, task, cohort),

@@ -51,6 +51,23 @@ describe('clinsim generate', () => {
     expect(bundle.entry.length).toBeGreaterThan(10);
   });
 
+  it('writes the tabular view with --format csv, for every task', async () => {
+    const out = join(dir, 'csv');
+    const r = await clinsim(['generate', '--task', 'sepsis', '--size', '4', '--seed', '7', '--format', 'csv', '--out', out]);
+    expect(r.code).toBe(0);
+    const lines = (await readFile(join(out, 'sepsis.csv'), 'utf8')).trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'case,age_years,sex_female,heart_rate,resp_rate,temp_c,sbp_mmhg,spo2_pct,gcs,lactate_mmol_l,wbc_10e9_l,creatinine_mg_dl,platelets_10e9_l,bilirubin_mg_dl,label,risk',
+    );
+    expect(lines).toHaveLength(5);
+    expect(lines[3]!.split(',')[0]).toBe('2');
+    for (const task of ['note-triage', 'med-safety']) {
+      const t = await clinsim(['generate', '--task', task, '--size', '3', '--seed', '7', '--format', 'csv', '--out', join(out, task)]);
+      expect(t.code).toBe(0);
+      expect((await readFile(join(out, task, `${task}.csv`), 'utf8')).trimEnd().split('\n')).toHaveLength(4);
+    }
+  });
+
   it('rejects a bad format or a missing seed with exit 2', async () => {
     const bad = await clinsim(['generate', '--task', 'sepsis', '--size', '3', '--seed', '7', '--format', 'xml', '--out', dir]);
     expect(bad.code).toBe(2);

@@ -36,6 +36,7 @@ function lineage(overrides: Partial<ScenarioLineage> = {}): ScenarioLineage {
     seed: 42,
     size: 6,
     prevalence: null,
+    source: null,
     threshold: 0.5,
     repeats: 1,
     target: { adapter: 'http-json', url: 'http://127.0.0.1:9/predict', reference: false },
