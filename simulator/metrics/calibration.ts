@@ -201,18 +201,21 @@ export function calibrationSlope(scores: Scores, labels: Labels, w?: Weights): L
     if (!(det > 0)) return { intercept: NaN, slope: NaN, iterations: it };
     const da = (h11 * g0 - h01 * g1) / det;
     const db = (h00 * g1 - h01 * g0) / det;
+    // Step halving guards the first steps from far away; near the optimum the full Newton step is
+    // taken even when rounding makes the log-likelihood look a hair lower.
+    const slack = 1e-12 * (1 + Math.abs(ll));
     let step = 1;
     let next = logLikelihood(x, labels, w, a + da, b + db);
-    while (!(next >= ll) && step > 1e-10) {
+    while (!(next >= ll - slack) && step > 1e-10) {
       step /= 2;
       next = logLikelihood(x, labels, w, a + step * da, b + step * db);
     }
     a += step * da;
     b += step * db;
-    const converged = Math.abs(step * da) <= 1e-14 * (1 + Math.abs(a)) && Math.abs(step * db) <= 1e-14 * (1 + Math.abs(b));
-    const stalled = next - ll <= 0 && step < 1;
     ll = next;
-    if (converged || stalled) return { intercept: a, slope: b, iterations: it };
+    if (Math.abs(step * da) <= 1e-13 * (1 + Math.abs(a)) && Math.abs(step * db) <= 1e-13 * (1 + Math.abs(b))) {
+      return { intercept: a, slope: b, iterations: it };
+    }
   }
   return { intercept: a, slope: b, iterations: MAX_ITERATIONS };
 }

@@ -1,16 +1,19 @@
 import type { PerturbationDefinition } from './perturbation.ts';
-import { shiftAge } from './shift-age.ts';
-import { shiftUnits } from './shift-units.ts';
-import { missingMcar } from './missing-mcar.ts';
+import { missingKinds } from './missing/index.ts';
+import { shiftKinds } from './shift/index.ts';
+import { notesKinds } from './notes/index.ts';
+import { fuzzKinds } from './fuzz/index.ts';
 
 /**
- * Every perturbation kind and its implementation. The key is the public name used in scenarios,
- * provenance and reports; `families.ts` builds the author-facing constructors from it.
+ * Every perturbation kind and its implementation, gathered from the family folders. The key is the
+ * public name used in scenarios, provenance and reports (`<family>.<name>`); `families.ts` builds
+ * the author-facing constructors from it, so a kind added here is usable at once.
  */
 export const registry = {
-  'shift.age': shiftAge,
-  'shift.units': shiftUnits,
-  'missing.mcar': missingMcar,
+  ...shiftKinds,
+  ...missingKinds,
+  ...notesKinds,
+  ...fuzzKinds,
 } as const;
 
 export type PerturbationKind = keyof typeof registry;

@@ -13,6 +13,7 @@ export interface CallResult {
   readonly status: number | null;
   readonly latencyMs: number | null;
   readonly error: string | null;
+  readonly failure: FailureType | null;
   readonly output: Prediction | null;
 }
 
@@ -59,7 +60,8 @@ export async function callWithPolicy(
     const started = performance.now();
     try {
       const output = await adapter.invoke(input, { signal, attempt });
-      return { outcome: 'ok', attempts: attempt, status: statusOf(output) ?? null, latencyMs: performance.now() - started, error: null, output };
+      const latencyMs = performance.now() - started;
+      return { outcome: 'ok', attempts: attempt, status: statusOf(output) ?? null, latencyMs, error: null, failure: null, output };
     } catch (thrown) {
       const latencyMs = performance.now() - started;
       const error = asAdapterError(thrown);
@@ -73,6 +75,7 @@ export async function callWithPolicy(
         status: error.details.status ?? null,
         latencyMs: error.type === 'timeout' ? null : latencyMs,
         error: `${error.type}: ${error.message}`,
+        failure: error.type,
         output: null,
       };
     }

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { Group, Truth } from '../case.ts';
-import { Prediction } from '../../adapters/adapter.ts';
+import { FailureType, Prediction } from '../../adapters/adapter.ts';
 import { Provenance } from '../perturb/perturbation.ts';
 
 export const Outcome = z.enum(['ok', 'error', 'timeout', 'invalid']);
 export type Outcome = z.infer<typeof Outcome>;
+
+/** Why a call did not give a usable answer: an adapter failure type, or an answer the task cannot use. */
+export const Failure = z.union([FailureType, z.literal('invalid-output')]);
+export type Failure = z.infer<typeof Failure>;
 
 export const Severity = z.enum(['critical', 'major', 'minor']);
 export type Severity = z.infer<typeof Severity>;
@@ -27,6 +31,7 @@ export const JournalRecord = z.object({
   status: z.number().int().nullable(),
   latencyMs: z.number().nonnegative().nullable(),
   error: z.string().nullable(),
+  failure: Failure.nullable(),
   truth: Truth,
   output: Prediction.nullable(),
   group: Group,

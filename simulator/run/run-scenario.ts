@@ -3,6 +3,8 @@ import type { Scenario } from '../scenario.ts';
 import type { TaskDefinition } from '../cohort/task.ts';
 import { applyArm, type PerturbedCase } from '../perturb/apply.ts';
 import { runChecks } from '../safety/task-checks.ts';
+import type { CheckInput } from '../safety/check.ts';
+import { OUTPUT_CONTRACT, type OutputContract } from './output-contract.ts';
 import { callWithPolicy, type CallPolicy, type CallResult } from './call.ts';
 import type { JournalRecord } from './journal-record.ts';
 import type { JournalWriter } from './journal.ts';
@@ -100,22 +102,22 @@ function toRecord(
   threshold: number,
   baseline: { perturbed: PerturbedCase; result: CallResult } | undefined,
 ): JournalRecord {
-  const call = { outcome: result.outcome, truth: perturbed.case.truth, output: result.output, perturbations: perturbed.provenance };
-  const baselineCall =
-    baseline && arm !== 'baseline'
-      ? { outcome: baseline.result.outcome, truth: baseline.perturbed.case.truth, output: baseline.result.output, perturbations: baseline.perturbed.provenance }
-      : undefined;
-  const { checks, safety } = runChecks(task.name, call, baselineCall, { threshold });
+  const contract = OUTPUT_CONTRACT[task.name];
+  const call = checkInput(perturbed, withContract(result, contract));
+  const baselineCall = baseline && arm !== 'baseline' ? checkInput(baseline.perturbed, withContract(baseline.result, contract)) : undefined;
+  const decision = (c: CheckInput) => (c.outcome === 'ok' && c.output ? contract.decision(c.output, threshold) : null);
+  const { checks, safety } = runChecks(call, baselineCall, { task: task.name, threshold, decision });
   return {
     scenario: scenarioName,
     arm,
     case: index,
     repeat,
-    outcome: result.outcome,
+    outcome: call.outcome,
     attempts: result.attempts,
     status: result.status,
     latencyMs: result.latencyMs === null ? null : Math.round(result.latencyMs * 1000) / 1000,
-    error: result.error,
+    error: call.outcome === result.outcome ? result.error : `invalid-output: ${contract.problem(result.output!)}`,
+    failure: call.failure,
     truth: perturbed.case.truth,
     output: result.output,
     group: task.groupOf(perturbed.case.bundle),
@@ -123,4 +125,16 @@ function toRecord(
     safety,
     perturbations: perturbed.provenance,
   };
+}
+
+/** An answer the adapter accepted but the task cannot use is an invalid outcome. */
+function withContract(result: CallResult, contract: OutputContract): Pick<CheckInput, 'outcome' | 'failure' | 'status' | 'output'> {
+  if (result.outcome === 'ok' && result.output && contract.problem(result.output) !== null) {
+    return { outcome: 'invalid', failure: 'invalid-output', status: result.status, output: result.output };
+  }
+  return { outcome: result.outcome, failure: result.failure, status: result.status, output: result.output };
+}
+
+function checkInput(perturbed: PerturbedCase, answer: Pick<CheckInput, 'outcome' | 'failure' | 'status' | 'output'>): CheckInput {
+  return { ...answer, truth: perturbed.case.truth, perturbations: perturbed.provenance, bundle: perturbed.case.bundle };
 }

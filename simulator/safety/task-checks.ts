@@ -5,8 +5,8 @@ import type { SafetyFailure } from '../run/journal-record.ts';
 /** Which checks run for each task. */
 export const TASK_CHECKS: Record<TaskName, readonly CheckName[]> = {
   sepsis: ['critical-miss', 'invariance'],
-  'note-triage': [],
-  'med-safety': [],
+  'note-triage': ['invariance'],
+  'med-safety': ['invariance'],
 };
 
 export interface CheckOutcome {
@@ -15,15 +15,10 @@ export interface CheckOutcome {
 }
 
 /** Runs a task's checks on one call, given the baseline arm's call for the same case and repeat. */
-export function runChecks(
-  task: TaskName,
-  call: CheckInput,
-  baseline: CheckInput | undefined,
-  ctx: CheckContext,
-): CheckOutcome {
+export function runChecks(call: CheckInput, baseline: CheckInput | undefined, ctx: CheckContext): CheckOutcome {
   const checks: string[] = [];
   const safety: SafetyFailure[] = [];
-  for (const name of TASK_CHECKS[task]) {
+  for (const name of TASK_CHECKS[ctx.task]) {
     const check = CHECKS[name];
     if (!check.applies(call, baseline, ctx)) continue;
     checks.push(name);

@@ -66,7 +66,7 @@ describe('runner against the reference model over HTTP on loopback', () => {
     expect(keys.size).toBe(SIZE * 3);
     expect(journal.every((r) => r.outcome === 'ok' && r.status === 200 && r.attempts === 1)).toBe(true);
     // Provenance: the unit arm records each conversion with before and after.
-    const converted = journal.find((r) => r.arm === 'lactate-mg-dl')!;
+    const converted = journal.find((r) => r.arm === 'lactate-mg-dl' && r.perturbations[0]!.changes.length > 0)!;
     expect(converted.perturbations[0]!.kind).toBe('shift.units');
     expect(converted.perturbations[0]!.expectation).toEqual({ kind: 'invariant' });
     expect(converted.perturbations[0]!.changes[0]!.path).toContain(LACTATE);

@@ -7,8 +7,8 @@ import { sepsisTask } from '../../simulator/cohort/sepsis/index.ts';
 import { SEPSIS_MEASUREMENT_COLUMNS } from '../../simulator/cohort/sepsis/table.ts';
 import { LOINC, UCUM } from '../../simulator/fhir/bundle-access.ts';
 import { patientStream, perturbationStream } from '../../simulator/random.ts';
-import { missingMcar } from '../../simulator/perturb/missing-mcar.ts';
-import { shiftUnits } from '../../simulator/perturb/shift-units.ts';
+import { missingMcar } from '../../simulator/perturb/missing/mcar.ts';
+import { shiftUnits } from '../../simulator/perturb/shift/units.ts';
 import { UNIT_TABLE, unitsFor } from '../../simulator/perturb/ucum.ts';
 import type { PerturbContext } from '../../simulator/perturb/perturbation.ts';
 

@@ -12,6 +12,7 @@ export function record(overrides: Partial<JournalRecord> = {}): JournalRecord {
     status: 200,
     latencyMs: 10,
     error: null,
+    failure: null,
     truth: { label: 0, risk: 0.1 },
     output: { score: 0.2 },
     group: { sex: 'female', ageBand: '65-74', race: 'white', ethnicity: 'not-hispanic' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { observations } from '../../simulator/fhir/bundle-access.ts';
-import { loincCheckDigit, missingMcar, targetCodes } from '../../simulator/perturb/missing-mcar.ts';
+import { loincCheckDigit, missingMcar, targetCodes } from '../../simulator/perturb/missing/mcar.ts';
 import { perturbationStream } from '../../simulator/random.ts';
 import { COHORT, context, deepFreeze, sepsisCase } from './perturb-fixtures.ts';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { cumulativeStdNormalProbability } from 'simple-statistics';
 import { ageAt } from '../../simulator/cohort/group.ts';
 import { patientOf } from '../../simulator/fhir/bundle-access.ts';
-import { missingMcar } from '../../simulator/perturb/missing-mcar.ts';
-import { drawAge, shiftAge } from '../../simulator/perturb/shift-age.ts';
+import { missingMcar } from '../../simulator/perturb/missing/mcar.ts';
+import { drawAge, shiftAge } from '../../simulator/perturb/shift/age.ts';
 import { perturbationStream } from '../../simulator/random.ts';
 import { COHORT, context, continuousAge, deepFreeze, fakeTask, PREDICTION_TIME } from './perturb-fixtures.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from 'fhir/r4.js';
 import { observations, UCUM } from '../../simulator/fhir/bundle-access.ts';
-import { shiftUnits } from '../../simulator/perturb/shift-units.ts';
+import { shiftUnits } from '../../simulator/perturb/shift/units.ts';
 import { UnitConversionError } from '../../simulator/perturb/ucum.ts';
 import { context, deepFreeze, observation, sepsisCase } from './perturb-fixtures.ts';
 

@@ -12,7 +12,7 @@ import {
   UnitConversionError,
   unitsFor,
 } from '../../simulator/perturb/ucum.ts';
-import { loincCheckDigit } from '../../simulator/perturb/missing-mcar.ts';
+import { loincCheckDigit } from '../../simulator/perturb/missing/mcar.ts';
 import { stream } from '../../simulator/random.ts';
 
 describe('ucum table', () => {

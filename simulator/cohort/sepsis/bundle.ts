@@ -16,8 +16,8 @@ import { CONDITION_CODES, LAB_CODES, TRIAGE_NOTE, VITAL_CODES, type MeasurementC
 import { COMORBIDITIES, type SepsisPatient } from './model.ts';
 
 /**
- * Numbers → FHIR R4 Bundle (type collection): Patient, Encounter, vitals then labs Observations,
- * comorbidity Conditions, the triage DocumentReference. Entries are `urn:uuid:` fullUrls and every
+ * Numbers → FHIR R4 Bundle (type collection): Patient, Encounter, vitals then labs Observations
+ * (only those measured: ordering.ts), comorbidity Conditions, the triage DocumentReference. Entries are `urn:uuid:` fullUrls and every
  * reference uses that form.
  *
  * Speed: constant codings are built once, deep-frozen and shared by every bundle; everything else is
@@ -182,15 +182,19 @@ export function sepsisBundle(p: SepsisPatient, note: string): Bundle {
     { fullUrl: `urn:uuid:${patientId}`, resource: patient },
     { fullUrl: `urn:uuid:${encounterId}`, resource: encounter },
   ];
+  // Only what was measured: an undocumented GCS or a lab not ordered has no Observation (its slot,
+  // and so every other resource's id, stays the same).
   let slot = SLOT.observation;
   for (const m of VITALS) {
     const id = uuid(slot++);
     const value = p.vitals[m.def.key as keyof typeof p.vitals];
+    if (value === null) continue;
     entry.push({ fullUrl: `urn:uuid:${id}`, resource: observation(id, m, value, subject, encounterRef, vitalsAt) });
   }
   for (const m of LABS) {
     const id = uuid(slot++);
     const value = p.labs[m.def.key as keyof typeof p.labs];
+    if (value === null) continue;
     entry.push({ fullUrl: `urn:uuid:${id}`, resource: observation(id, m, value, subject, encounterRef, labsAt) });
   }
   for (let i = 0; i < COMORBIDITIES.length; i++) {

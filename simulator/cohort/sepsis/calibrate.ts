@@ -20,7 +20,7 @@ function calibrationTerms(): Float64Array {
     sampleTerms = new Float64Array(CALIBRATION_SAMPLE);
     for (let i = 0; i < CALIBRATION_SAMPLE; i++) {
       const p = drawSepsisPatient(stream('calibration', 'sepsis', i));
-      sampleTerms[i] = riskTerms(p.vitals, p.labs, p.comorbidities);
+      sampleTerms[i] = riskTerms(p.physiology.vitals, p.physiology.labs, p.comorbidities);
     }
   }
   return sampleTerms;

@@ -17,7 +17,8 @@ import { logistic, riskTerms } from './risk.ts';
 export function generateSepsis(options: CohortOptions, index: number, overrides?: PatientOverrides): Case {
   const patient = drawSepsisPatient(patientStream(options.seed, 'sepsis', index), overrides);
   const intercept = interceptFor(options.prevalence ?? DEFAULT_PREVALENCE);
-  const risk = logistic(intercept + riskTerms(patient.vitals, patient.labs, patient.comorbidities));
+  // The truth reads the full physiology, whether or not a lab was ordered (the bundle shows only ordered labs).
+  const risk = logistic(intercept + riskTerms(patient.physiology.vitals, patient.physiology.labs, patient.comorbidities));
   return {
     task: 'sepsis',
     index,

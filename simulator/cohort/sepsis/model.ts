@@ -1,6 +1,8 @@
 import { bernoulli, categorical, clamp, normal, type Rng } from '../../random.ts';
 import { drawDemographics, type Demographics } from '../demographics.ts';
 import type { PatientOverrides } from '../task.ts';
+import { chiefComplaint, isAbdominalComplaint } from './complaint.ts';
+import { orderLabs, type Orders } from './ordering.ts';
 
 /**
  * The sepsis generative model, in numbers only (no FHIR). Documented in docs/cohorts.md.
@@ -9,6 +11,10 @@ import type { PatientOverrides } from '../task.ts';
  * branch (a normal draw is two uniforms, a categorical or Bernoulli one), so demographic overrides,
  * which replace drawn values, leave every later draw on the same uniforms. DRAWS_PER_PATIENT is the
  * total; the unit tests check it.
+ *
+ * Physiology and measurement are kept apart: `physiology` holds every vital and lab as it would be
+ * measured (the true risk reads it, ordered or not); `vitals` and `labs` hold what the bundle shows,
+ * `null` where the GCS was not documented or the lab was not ordered (ordering.ts).
  */
 
 /** Comorbidities, in the order their Conditions appear in a bundle. */
@@ -25,7 +31,7 @@ export const REFERENCE_YEAR = 2025;
 const YEAR_START_MS = Date.UTC(REFERENCE_YEAR, 0, 1);
 const YEAR_SECONDS = 365 * 86_400;
 
-/** Physiology a model sees, rounded as reported (the true risk is computed from these values). */
+/** Vitals as they would be measured, rounded as reported (the true risk is computed from these values). */
 export interface Vitals {
   /** /min, integer */
   readonly heartRate: number;
@@ -41,6 +47,7 @@ export interface Vitals {
   readonly gcs: number;
 }
 
+/** Labs as they would be measured, rounded as reported, whether ordered or not. */
 export interface Labs {
   /** mmol/L, 1 decimal */
   readonly lactate: number;
@@ -53,6 +60,11 @@ export interface Labs {
   /** mg/dL, 1 decimal */
   readonly bilirubin: number;
 }
+
+/** Vitals as the bundle shows them: the GCS may be undocumented (null). */
+export type ReportedVitals = Omit<Vitals, 'gcs'> & { readonly gcs: number | null };
+/** Labs as the bundle shows them: null when not ordered. */
+export type ReportedLabs = { readonly [K in keyof Labs]: number | null };
 
 export interface SepsisPatient {
   /** Four int32 draws: the root of every resource uuid in the bundle. */
@@ -73,15 +85,23 @@ export interface SepsisPatient {
     /** Non-infectious acute illness (sepsis mimics: dehydration, pain, heart failure, ...), ≥ 0. */
     readonly otherIllness: number;
   };
-  readonly vitals: Vitals;
-  readonly labs: Labs;
+  /** Every vital and lab as it would be measured (rounded): what the true risk reads. */
+  readonly physiology: { readonly vitals: Vitals; readonly labs: Labs };
+  /** What was measured (ordering.ts). */
+  readonly orders: Orders;
+  /** Vitals as the bundle shows them (GCS null when not documented). */
+  readonly vitals: ReportedVitals;
+  /** Labs as the bundle shows them (null when not ordered). */
+  readonly labs: ReportedLabs;
+  /** The note's chief complaint (complaint.ts), chosen by the first note uniform. */
+  readonly complaint: string;
   /** Uniforms for the triage note wording (complaint, duration, template). */
   readonly noteDraws: readonly [number, number, number];
   /** Uniform for the label: label = labelDraw < risk. */
   readonly labelDraw: number;
 }
 
-export const DRAWS_PER_PATIENT = 4 + 8 + 4 + 7 + 6 + 13 + 11 + 3 + 1;
+export const DRAWS_PER_PATIENT = 4 + 8 + 4 + 7 + 6 + 13 + 11 + 3 + 1 + 4;
 
 const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
 const round1 = (x: number): number => Math.round(x * 10) / 10;
@@ -200,6 +220,15 @@ export function drawSepsisPatient(rng: Rng, overrides?: PatientOverrides): Sepsi
   const noteDraws = [rng(), rng(), rng()] as const;
   const labelDraw = rng();
 
+  // Ordering (4): GCS documentation, blood work, lactate, liver tests. Drawn last, so the
+  // physiology, the truth and the note wording of a patient do not depend on what was ordered.
+  const orderDraws = { gcs: rng(), bloodWork: rng(), lactate: rng(), liver: rng() };
+  const comorbidities = { diabetes, ckd, copd, chf, cancer, immunodeficiency, cirrhosis };
+  const vitals: Vitals = { heartRate, respiratoryRate, temperature, systolicBp, spo2, gcs };
+  const labs: Labs = { lactate, wbc, creatinine, platelets, bilirubin };
+  const complaint = chiefComplaint(infected, source, noteDraws[0]);
+  const orders = orderLabs({ ageYears: age, vitals, comorbidities, abdominalComplaint: isAbdominalComplaint(complaint) }, orderDraws);
+
   return {
     uuidWords,
     demographics,
@@ -207,10 +236,19 @@ export function drawSepsisPatient(rng: Rng, overrides?: PatientOverrides): Sepsi
     arrivalMs,
     vitalsMs,
     labsMs,
-    comorbidities: { diabetes, ckd, copd, chf, cancer, immunodeficiency, cirrhosis },
+    comorbidities,
     latent: { infected, source, severity, otherIllness: other },
-    vitals: { heartRate, respiratoryRate, temperature, systolicBp, spo2, gcs },
-    labs: { lactate, wbc, creatinine, platelets, bilirubin },
+    physiology: { vitals, labs },
+    orders,
+    vitals: { heartRate, respiratoryRate, temperature, systolicBp, spo2, gcs: orders.gcs ? gcs : null },
+    labs: {
+      lactate: orders.lactate ? lactate : null,
+      wbc: orders.bloodWork ? wbc : null,
+      creatinine: orders.bloodWork ? creatinine : null,
+      platelets: orders.bloodWork ? platelets : null,
+      bilirubin: orders.liver ? bilirubin : null,
+    },
+    complaint,
     noteDraws,
     labelDraw,
   };

@@ -1,9 +1,11 @@
 import type { Comorbidities, Labs, Vitals } from './model.ts';
 
 /**
- * The true risk of sepsis within the horizon, as a function of what the bundle shows: the
- * (rounded) vitals and labs and the comorbidity Conditions. It never reads the latent infection,
- * so it is the best score a model can reach from the bundle. Terms follow qSOFA, SIRS and SOFA
+ * The true risk of sepsis within the horizon, as a function of the patient's physiology: every
+ * vital and lab as it would be measured (rounded as reported), whether or not it was ordered, and
+ * the comorbidity Conditions. It never reads the latent infection. With every measurement present
+ * it is the best score a model can reach from the bundle; a bundle without some labs (baseline
+ * missingness, ordering.ts) carries less, so the best reachable score is below it. Terms follow qSOFA, SIRS and SOFA
  * (clinical-codes.md §3a); the weights are modelling assumptions, documented in docs/cohorts.md.
  *
  * risk = logistic(intercept + riskTerms(...)); the intercept is calibrated for a prevalence

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Case } from '../case.ts';
-import { ageAt } from '../cohort/group.ts';
-import { patientOf } from '../fhir/bundle-access.ts';
-import { normal, type Rng } from '../random.ts';
-import type { Change, PerturbationDefinition } from './perturbation.ts';
+import type { Case } from '../../case.ts';
+import { ageAt } from '../../cohort/group.ts';
+import { patientOf } from '../../fhir/bundle-access.ts';
+import { normal, type Rng } from '../../random.ts';
+import type { Change, PerturbationDefinition } from '../perturbation.ts';
 
 /** Adult range the age draw is truncated to (completed years). */
 export const SHIFT_AGE_MIN = 18;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { hasLoinc, mapEntries } from '../fhir/bundle-access.ts';
-import { bernoulli } from '../random.ts';
-import type { Change, PerturbationDefinition } from './perturbation.ts';
-import { isUnitLoinc, UNIT_TABLE } from './ucum.ts';
+import { hasLoinc, mapEntries } from '../../fhir/bundle-access.ts';
+import { bernoulli } from '../../random.ts';
+import type { Change, PerturbationDefinition } from '../perturbation.ts';
+import { isUnitLoinc, UNIT_TABLE } from '../ucum.ts';
 
 /** LOINC check digit: the Luhn (mod 10) digit of the part before the hyphen. */
 export function loincCheckDigit(body: string): number {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Observation, Quantity } from 'fhir/r4.js';
-import { hasLoinc, mapEntries, UCUM } from '../fhir/bundle-access.ts';
-import type { Change, PerturbationDefinition } from './perturbation.ts';
-import { convertRounded, hasUnit, quantityOf, UNIT_LOINCS, unitsFor, type UnitCode, type UnitLoinc } from './ucum.ts';
+import { hasLoinc, mapEntries, UCUM } from '../../fhir/bundle-access.ts';
+import type { Change, PerturbationDefinition } from '../perturbation.ts';
+import { convertRounded, hasUnit, quantityOf, UNIT_LOINCS, unitsFor, type UnitCode, type UnitLoinc } from '../ucum.ts';
 
 export type ShiftUnitsParams = {
   /** LOINC code of the Observations to re-express; the code itself is left as is. */

@@ -1,0 +1,2 @@
+/** Adversarial clinical text: the note a model reads is changed. */
+export const notesKinds = {} as const;
