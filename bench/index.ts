@@ -1,5 +1,7 @@
 import { cpus } from 'node:os';
 import { generationBench } from './generate.ts';
+import { loadBench } from './load.ts';
+import { statisticsBench } from './statistics.ts';
 
 /**
  * `npm run bench`: runs every benchmark (or those named on the command line) and prints one JSON
@@ -7,6 +9,8 @@ import { generationBench } from './generate.ts';
  */
 const benchmarks = {
   generation: () => generationBench(),
+  load: () => loadBench(),
+  statistics: () => statisticsBench(),
 } satisfies Record<string, () => Promise<unknown>>;
 
 type BenchmarkName = keyof typeof benchmarks;

@@ -1,9 +1,13 @@
 /**
  * The reference model endpoints: clinsim's embedded default target (models/README.md).
  *
- *   POST /predict   a FHIR R4 Bundle (application/fhir+json or application/json) →
- *                   { score, label, model, version, variant, flags }
- *   GET  /health    { status: "ok", model, version, variant }
+ *   POST /predict                  sepsis: a FHIR R4 Bundle (application/fhir+json or application/json) →
+ *                                  { score, label, model, version, variant, flags }
+ *   POST /triage                   note-triage: a FHIR R4 Bundle with the triage note →
+ *                                  { label, esi, text, model, version, variant, flags }
+ *   GET  /cds-services             CDS Hooks discovery: { services: [{ id: "med-safety", hook: "order-sign", … }] }
+ *   POST /cds-services/med-safety  CDS Hooks order-sign request → { cards }
+ *   GET  /health                   { status: "ok", model, version, variant, models }
  *
  * Run it alone with `node --import tsx models/server.ts [--port 5000] [--host 127.0.0.1] [--flaw-free]`.
  */
@@ -12,6 +16,9 @@ import { parseArgs } from 'node:util';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { createSepsisModel, MODEL_NAME, type SepsisModel } from './sepsis/model.ts';
 import type { Variant } from './sepsis/features.ts';
+import { createTriageModel, TRIAGE_MODEL_NAME, type TriageModel } from './triage/model.ts';
+import { CdsRequest } from './med-safety/request.ts';
+import { createMedSafetyService, discoveryDocument, SERVICE_ID, SERVICE_NAME, type MedSafetyService } from './med-safety/service.ts';
 
 export interface ReferenceModelsOptions {
   /** Interface to bind; default 127.0.0.1 (loopback only). */
@@ -29,6 +36,10 @@ export interface ReferenceModels {
   readonly url: string;
   /** The sepsis model's predict endpoint: `${url}/predict`. */
   readonly sepsisUrl: string;
+  /** The triage model's endpoint: `${url}/triage`. */
+  readonly triageUrl: string;
+  /** The CDS Hooks base: `${url}/cds-services` (discovery; the med-safety service is `${cdsUrl}/med-safety`). */
+  readonly cdsUrl: string;
   readonly variant: Variant;
   close(): Promise<void>;
 }
@@ -44,6 +55,9 @@ export type ErrorCode =
   | 'body-too-large'
   | 'not-found'
   | 'bad-request'
+  | 'invalid-request'
+  | 'unsupported-hook'
+  | 'prefetch-required'
   | 'internal';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -75,6 +89,8 @@ function codeFor(error: FastifyError): ErrorCode {
 /** The fastify app, not listening (tests can use `inject`). */
 export function buildReferenceModelsApp(options: Pick<ReferenceModelsOptions, 'flawFree' | 'logger'> = {}): FastifyInstance {
   const sepsis: SepsisModel = createSepsisModel({ flawFree: options.flawFree ?? false });
+  const triage: TriageModel = createTriageModel({ flawFree: options.flawFree ?? false });
+  const medSafety: MedSafetyService = createMedSafetyService({ flawFree: options.flawFree ?? false });
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
 
   const json = app.getDefaultJsonParser('error', 'error');
@@ -92,13 +108,56 @@ export function buildReferenceModelsApp(options: Pick<ReferenceModelsOptions, 'f
     reply.code(404).send({ error: { code: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   );
 
-  app.get('/health', async () => ({ status: 'ok', model: MODEL_NAME, version: sepsis.version, variant: sepsis.variant }));
+  app.get('/health', async () => ({
+    status: 'ok',
+    model: MODEL_NAME,
+    version: sepsis.version,
+    variant: sepsis.variant,
+    models: [
+      { name: MODEL_NAME, version: sepsis.version, path: '/predict' },
+      { name: TRIAGE_MODEL_NAME, version: triage.version, path: '/triage' },
+      { name: SERVICE_NAME, version: medSafety.version, path: `/cds-services/${SERVICE_ID}` },
+    ],
+  }));
 
   app.post('/predict', async (request, reply) => {
     const problem = bundleProblem(request.body);
     if (problem) return reply.code(400).send({ error: { code: 'not-a-bundle', message: problem } });
     const { score, label, flags } = sepsis.predict(request.body);
     return { score, label, model: MODEL_NAME, version: sepsis.version, variant: sepsis.variant, flags };
+  });
+
+  app.post('/triage', async (request, reply) => {
+    const problem = bundleProblem(request.body);
+    if (problem) return reply.code(400).send({ error: { code: 'not-a-bundle', message: problem } });
+    const { label, esi, text, flags } = triage.predict(request.body);
+    return { label, esi, text, model: TRIAGE_MODEL_NAME, version: triage.version, variant: triage.variant, flags };
+  });
+
+  app.get('/cds-services', async () => discoveryDocument());
+
+  app.post<{ Params: { id: string } }>('/cds-services/:id', async (request, reply) => {
+    if (request.params.id !== SERVICE_ID) {
+      return reply.code(404).send({ error: { code: 'not-found', message: `no CDS service "${request.params.id.slice(0, 60)}" (services: ${SERVICE_ID})` } });
+    }
+    const parsed = CdsRequest.safeParse(request.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+      return reply.code(400).send({ error: { code: 'invalid-request', message: `not a CDS Hooks request: ${path}: ${issue.message}` } });
+    }
+    const hookRequest = parsed.data;
+    if (hookRequest.hook !== 'order-sign') {
+      return reply
+        .code(400)
+        .send({ error: { code: 'unsupported-hook', message: `service ${SERVICE_ID} answers the order-sign hook, not "${hookRequest.hook.slice(0, 60)}"` } });
+    }
+    if (hookRequest.prefetch === undefined) {
+      return reply.code(412).send({
+        error: { code: 'prefetch-required', message: 'send the prefetch of the discovery document; this service does not query the FHIR server' },
+      });
+    }
+    return { cards: medSafety.evaluate({ ...hookRequest, prefetch: hookRequest.prefetch }) };
   });
 
   return app;
@@ -120,6 +179,8 @@ export async function startReferenceModels(options: ReferenceModelsOptions = {})
   return {
     url,
     sepsisUrl: `${url}/predict`,
+    triageUrl: `${url}/triage`,
+    cdsUrl: `${url}/cds-services`,
     variant: options.flawFree ? 'flaw-free' : 'flawed',
     close: () => (closing ??= app.close().then(() => undefined)),
   };
@@ -127,9 +188,10 @@ export async function startReferenceModels(options: ReferenceModelsOptions = {})
 
 export const MODELS_HELP = `models [--port N] [--host H] [--flaw-free]   start the reference model endpoints
 
-Serves the reference sepsis model (POST /predict with a FHIR Bundle, GET /health) until
-interrupted. It has deliberate, documented flaws (models/README.md); --flaw-free serves the
-variant without them.
+Serves the reference models until interrupted: sepsis (POST /predict with a FHIR Bundle),
+note triage (POST /triage with a FHIR Bundle), the med-safety CDS Hooks service (GET /cds-services,
+POST /cds-services/med-safety) and GET /health. They have deliberate, documented flaws
+(models/README.md); --flaw-free serves the variants without them.
 
 Options:
   --port N      port to listen on (default 0: an ephemeral port)
@@ -191,7 +253,11 @@ export async function modelsCommand(
     return 3;
   }
   io.stdout.write(
-    `reference models (${models.variant}) listening on ${models.url}\n  sepsis: POST ${models.sepsisUrl}\n  health: GET ${models.url}/health\n`,
+    `reference models (${models.variant}) listening on ${models.url}\n` +
+      `  sepsis: POST ${models.sepsisUrl}\n` +
+      `  triage: POST ${models.triageUrl}\n` +
+      `  med-safety (CDS Hooks): GET ${models.cdsUrl}, POST ${models.cdsUrl}/${SERVICE_ID}\n` +
+      `  health: GET ${models.url}/health\n`,
   );
 
   await new Promise<void>((resolve) => {

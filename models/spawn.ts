@@ -42,6 +42,8 @@ export async function spawnReferenceModels(options: { flawFree?: boolean } = {})
   return {
     url,
     sepsisUrl: `${url}/predict`,
+    triageUrl: `${url}/triage`,
+    cdsUrl: `${url}/cds-services`,
     variant: options.flawFree ? 'flaw-free' : 'flawed',
     close: () =>
       (closing ??= (async () => {

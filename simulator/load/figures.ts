@@ -9,6 +9,8 @@ export interface PhaseOutcome {
   readonly durationMs: number;
   readonly latency: LatencyHistogram;
   readonly errors: Readonly<Record<string, number>>;
+  /** Open model only. */
+  readonly schedulingError?: LatencyHistogram;
 }
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -25,5 +27,6 @@ export function figuresOf(outcome: PhaseOutcome): LoadFigures {
     errors: { total, byType },
     errorRate: outcome.finished > 0 ? round(total / outcome.finished, 6) : null,
     dropped: outcome.dropped ?? 0,
+    schedulingErrorP99Ms: outcome.schedulingError && outcome.schedulingError.count > 0 ? Math.max(0, outcome.schedulingError.percentile(99)) : null,
   };
 }

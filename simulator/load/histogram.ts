@@ -29,10 +29,12 @@ export class LatencyHistogram {
     useWebAssembly: false,
   });
 
-  /** Records one latency given in milliseconds (negative values count as 0, beyond an hour as an hour). */
-  record(ms: number): void {
+  /** Records a latency given in milliseconds, `count` times (negative counts as 0, beyond an hour as an hour). */
+  record(ms: number, count = 1): void {
     const us = Math.round(ms * 1000);
-    this.hdr.recordValue(Number.isNaN(us) ? 0 : Math.min(Math.max(us, 0), HOUR_US));
+    const value = Number.isNaN(us) ? 0 : Math.min(Math.max(us, 0), HOUR_US);
+    if (count === 1) this.hdr.recordValue(value);
+    else if (count > 0) this.hdr.recordValueWithCount(value, count);
   }
 
   get count(): number {

@@ -13,6 +13,7 @@ import { Executor } from './phase-schema.ts';
  *   (due while the in-flight cap was reached, so never sent) are not among them.
  * - `errors.byType`: `timeout`, `transport`, `http-status`, `invalid-response`, …
  * - `errorRate`: errors.total / requests (null when no request finished).
+ * - `schedulingErrorP99Ms`: how late the generator sent (open model); a check on the figures above.
  * - saturation: `curve` holds every step; the phase-level figures are those of the highest
  *   sustainable step (of the first step when none was), and `sustainableRate` is its rate (or null).
  */
@@ -42,6 +43,11 @@ export const LoadFigures = z.object({
   errors: LoadErrors,
   errorRate: z.number().min(0).max(1).nullable(),
   dropped: z.number().int().nonnegative(),
+  /**
+   * Open model only (null for closed phases): p99 of actual minus intended send time. When it is
+   * large the generator, not the target, fell behind, and the latencies include that lag.
+   */
+  schedulingErrorP99Ms: z.number().nonnegative().nullable(),
 });
 export type LoadFigures = z.infer<typeof LoadFigures>;
 

@@ -44,7 +44,7 @@ function header(phase: LoadPhase): Pick<LoadPhaseReport, 'name' | 'executor' | '
 
 const withSignal = (signal: AbortSignal | undefined) => (signal ? { signal } : {});
 
-const EMPTY_FIGURES = { durationMs: 0, requests: 0, throughput: 0, latency: null, errors: { total: 0, byType: {} }, errorRate: null, dropped: 0 };
+const EMPTY_FIGURES = { durationMs: 0, requests: 0, throughput: 0, latency: null, errors: { total: 0, byType: {} }, errorRate: null, dropped: 0, schedulingErrorP99Ms: null };
 
 const openPhase: Starter<'constant-arrival-rate' | 'ramping-arrival-rate'> = (phase, target, signal) => {
   const schedule =

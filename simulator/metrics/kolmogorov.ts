@@ -75,7 +75,7 @@ function logFactorialOverPower(n: number): number {
 }
 
 /**
- * One-sided P(D_n^+ >= d), Birnbaum & Tingey (1951):
+ * One-sided P(D_n^+ >= d) (scipy.special.smirnov), Birnbaum & Tingey (1951):
  * d · Σ_{v=0}^{⌊n(1−d)⌋} C(n, v) (d + v/n)^(v−1) (1 − d − v/n)^(n−v), every term positive.
  * Each term is binom(v; n, d + v/n) / (d + v/n).
  */
@@ -84,7 +84,15 @@ export function smirnovSf(n: number, d: number): number {
   if (n === 1) return 1 - d;
   if (d === 0) return 1;
   if (d === 1) return 0;
+  // cephes' closed forms first (they are exact): d <= 1/n and d >= 1 − 1/n.
+  if (n * d <= 1) return clip(1 - d * Math.exp((n - 1) * Math.log1p(d)));
   if (-2 * n * d * d < -708.3964185322641) return 0; // below the smallest double, as cephes
+  if (Math.floor(n * d) >= n - 1) return clip(Math.exp(n * Math.log1p(-d)));
+  if (n > 1000000) {
+    // cephes stops summing above 10^6 terms and uses p ≈ exp(−(6nd + 1)² / (18n)); so does clinsim.
+    const logp = -((6 * n * d + 1) ** 2) / 18 / n;
+    return logp < -Math.LN2 ? Math.exp(logp) : 1 + Math.expm1(logp);
+  }
   let sum = 0;
   let previous = 0;
   for (let v = 0; v <= n; v++) {

@@ -17,6 +17,7 @@
 import type { Rng } from '../random.ts';
 
 const TWO_32 = 4294967296;
+const INV_TWO_32 = 1 / TWO_32;
 /** Below this n, x · n (x < 2^32) is an exact integer in a double, so the rejection step is exact. */
 const EXACT_N = 2 ** 21;
 
@@ -68,8 +69,8 @@ export class IndexSource {
         a = b ^ (b >>> 9);
         b = (c + (c << 3)) | 0;
         c = (((c << 21) | (c >>> 11)) + t) | 0;
-        const m = (t >>> 0) * n;
-        const index = Math.floor(m / TWO_32);
+        const m = (t >>> 0) * n; // exact: below 2^53
+        const index = (m * INV_TWO_32) | 0; // floor(m / 2^32), exact scaling by a power of two
         if (m - index * TWO_32 < threshold) continue; // rare: probability below n / 2^32
         counts[index]!++;
         i++;

@@ -57,6 +57,8 @@ export interface PerturbResult {
 export interface PerturbationDefinition<P> {
   readonly family: Family;
   readonly params: z.ZodType<P>;
+  /** Typical parameters: shown in docs and used by the property tests that run every kind. */
+  readonly example: P;
   /** Short human description for docs and reports. */
   readonly describe: (params: P) => string;
   readonly expectation: (params: P) => Expectation;

@@ -6,9 +6,13 @@
  * - §2 "Unit conversion factors": the rows Lactate (MW 90.08, lactic acid), Creatinine
  *   (MW 113.1179, NLM-FS), Bilirubin (MW 584.6621, NLM-FS), Glucose (MW 180.156, NLM-FS),
  *   Temperature (°F = °C × 9/5 + 32) and WBC / platelets (10*3/uL = 10*9/L, ×1).
+ * - §2 row "Na, K": mmol/L ↔ mEq/L ×1 (monovalent ions; the sheet marks it "not confirmed here").
+ *   The UCUM case-sensitive code of the milliequivalent is `meq` (UCUM `eq`, prefix `m`).
  * - Units not in that sheet come from the UCUM definitions themselves: `%` = 10*-2 (so `1` is the
- *   same fraction ×100 smaller), `mm[Hg]` = 0.1333220 kPa, `uL` = `mm3`, and annotations in braces
- *   (`{beats}/min`) do not change a unit.
+ *   same fraction ×100 smaller), `mm[Hg]` = 0.1333220 kPa, `uL` = `mm3`, `min` = 60 `s`, and
+ *   annotations in braces (`{beats}/min`, `{INR}`, `{1.73_m2}`) do not change a unit: `{INR}`,
+ *   `{ratio}` and `1` are the same unity, and eGFR in `mL/min/{1.73_m2}` is ×1/60 in
+ *   `mL/s/{1.73_m2}` (the SI form some laboratories report).
  *
  * Every factor is derived here from the molecular weight, never typed in as a rounded constant:
  * 1 mmol/L of a substance of molar mass MW g/mol is MW mg/L = MW/10 mg/dL, so
@@ -96,6 +100,14 @@ const glucose = quantity('glucose', [
   unit('mg/dL', 1, 0),
   unit('mmol/L', mgPerDlPerMmolPerL(MOLECULAR_WEIGHTS.glucose), 1),
 ]);
+/** Monovalent ions: 1 mmol/L carries 1 meq/L of charge (§2 "Na, K"). */
+const monovalent = (name: string, decimals: number) => quantity(name, [unit('mmol/L', 1, decimals), unit('meq/L', 1, decimals)]);
+const potassium = monovalent('potassium', 1);
+const sodium = monovalent('sodium', 0);
+/** eGFR: mL/min per 1.73 m² (§1), or the SI mL/s per 1.73 m² (1 min = 60 s). */
+const egfr = quantity('eGFR', [unit('mL/min/{1.73_m2}', 1, 0), unit('mL/s/{1.73_m2}', 60, 2)]);
+/** INR is a ratio: `{INR}` (§1), `{ratio}` and `1` are the same unity (annotations do not change a unit). */
+const inr = quantity('INR', [unit('{INR}', 1, 1), unit('{ratio}', 1, 1), unit('1', 1, 1)]);
 
 /** The conversion table, keyed by LOINC code (§1 of clinical-codes.md). */
 export const UNIT_TABLE = {
@@ -104,6 +116,7 @@ export const UNIT_TABLE = {
   '8310-5': temperature,
   '8480-6': systolic,
   '59408-5': spo2,
+  '2708-6': spo2, // SaO2: the second coding of a pulse-oximetry Observation (§1)
   '9269-2': gcs,
   '2524-7': lactate, // serum/plasma (the sepsis task)
   '32693-4': lactate, // blood (Synthea's sepsis module)
@@ -116,6 +129,15 @@ export const UNIT_TABLE = {
   '1975-2': bilirubin,
   '2345-7': glucose, // serum/plasma
   '2339-0': glucose, // blood
+  '2823-3': potassium, // serum/plasma (the med-safety task)
+  '6298-4': potassium, // blood
+  '2951-2': sodium, // serum/plasma
+  '2947-0': sodium, // blood
+  '98979-8': egfr, // CKD-EPI 2021, race-free (the med-safety task)
+  '62238-1': egfr, // CKD-EPI 2009
+  '33914-3': egfr, // MDRD
+  '6301-6': inr, // platelet-poor plasma (the med-safety task)
+  '34714-6': inr, // point of care
 } as const;
 
 export type UnitLoinc = keyof typeof UNIT_TABLE;

@@ -1,12 +1,16 @@
 import type { SafetyCheck } from './check.ts';
 import { commonChecks } from './common-checks.ts';
+import { medSafetyChecks } from './med-safety-checks.ts';
 import { sepsisChecks } from './sepsis-checks.ts';
+import { triageChecks } from './triage-checks.ts';
 
 export type { CheckContext, CheckInput, SafetyCheck } from './check.ts';
 
 const definitions = {
   ...commonChecks,
   ...sepsisChecks,
+  ...triageChecks,
+  ...medSafetyChecks,
 } as const satisfies Record<string, SafetyCheck>;
 
 export type CheckName = keyof typeof definitions;

@@ -2,11 +2,24 @@ import type { TaskName } from '../case.ts';
 import { CHECKS, type CheckContext, type CheckInput, type CheckName } from './checks.ts';
 import type { SafetyFailure } from '../run/journal-record.ts';
 
-/** Which checks run for each task. */
+/** Checks every task runs: decision invariance, unusable answers, unparseable replies, crashes on malformed input. */
+const COMMON: readonly CheckName[] = ['invariance', 'invalid-output', 'schema', 'crash'];
+
+/** Which checks run for each task (docs/safety.md describes each). */
 export const TASK_CHECKS: Record<TaskName, readonly CheckName[]> = {
-  sepsis: ['critical-miss', 'invariance'],
-  'note-triage': ['invariance'],
-  'med-safety': ['invariance'],
+  sepsis: ['critical-miss', 'monotonicity', ...COMMON],
+  'note-triage': ['under-triage', 'injection-success', 'phi-leak', 'negation-failure', ...COMMON],
+  'med-safety': ['missed-critical-alert', 'false-alert', 'malformed-card', ...COMMON],
+};
+
+/**
+ * The minimum-functionality check of each task: the basic failure a model must not make on
+ * unperturbed cases (the CheckList "MFT" of the baseline arm).
+ */
+export const MFT_CHECK: Record<TaskName, CheckName> = {
+  sepsis: 'critical-miss',
+  'note-triage': 'under-triage',
+  'med-safety': 'missed-critical-alert',
 };
 
 export interface CheckOutcome {

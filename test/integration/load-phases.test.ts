@@ -192,19 +192,24 @@ describe('runLoad on loopback', () => {
   let server: FastifyInstance;
   let base: string;
   let calls = 0;
+  const seen = new Map<string, number>();
 
   beforeAll(async () => {
     server = Fastify({ forceCloseConnections: true });
     server.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, server.getDefaultJsonParser('error', 'error'));
     server.post('/ok', async (request) => {
       calls++;
-      return { score: (request.body as { resourceType?: string }).resourceType === 'Bundle' ? 0.2 : 0.9 };
+      const body = request.body as { resourceType?: string; id?: string };
+      if (body.resourceType !== 'Bundle' || typeof body.id !== 'string') return { score: 0.9, text: 'not a bundle' };
+      seen.set(body.id, (seen.get(body.id) ?? 0) + 1);
+      return { score: 0.2 };
     });
     server.post('/slow', async () => {
       await sleep(30);
       return { score: 0.2 };
     });
     server.post('/fail', async (_request, reply) => reply.code(503).send({ error: 'busy' }));
+    server.post('/hang', () => new Promise(() => {}));
     await server.listen({ host: '127.0.0.1', port: 0 });
     const address = server.server.address();
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
@@ -216,6 +221,17 @@ describe('runLoad on loopback', () => {
 
   const inputs = cohortInputs(tasks.sepsis, { seed: 7 }, 20);
   const targetAt = (path: string, wire = true) => adapterLoadTarget(httpJsonAdapter({ url: `${base}${path}` }), inputs, wire ? `${base}${path}` : undefined);
+
+  it('closed phases replay every real body, cycling across connections', async () => {
+    seen.clear();
+    const [phase] = LoadSchema.parse({ executor: 'closed', connections: 3, amount: 200 });
+    const [report] = await runLoad([phase!], targetAt('/ok'));
+    expect(report!.requests).toBe(200);
+    expect(report!.errors.total).toBe(0);
+    // 20 distinct bundles, each sent 10 times: one global sequence, not one per connection.
+    expect([...seen.keys()].sort()).toEqual(inputs.map((i) => i.bundle.id).sort());
+    expect([...seen.values()].every((n) => n === 10)).toBe(true);
+  });
 
   it('runs every executor and reports the report.json shape', async () => {
     const phases = LoadSchema.parse([
@@ -244,8 +260,10 @@ describe('runLoad on loopback', () => {
     const constant = byName['constant-arrival-rate']!;
     expect(constant.requests).toBe(100);
     expect(constant.dropped).toBe(0);
-    expect(constant.throughput).toBeGreaterThan(150);
+    expect(constant.throughput).toBeGreaterThan(100);
     expect(Object.keys(constant.latency!)).toEqual(['p50', 'p90', 'p95', 'p99', 'p999', 'max']);
+    expect(constant.schedulingErrorP99Ms).toBeGreaterThanOrEqual(0);
+    expect(amount.schedulingErrorP99Ms).toBeNull();
     expect(byName['ramping-arrival-rate']!.requests).toBe(100);
 
     const saturation = byName.saturation!;
@@ -279,6 +297,19 @@ describe('runLoad on loopback', () => {
       }
       expect(reports[0]!.requests).toBe(50);
     }
+  });
+
+  it('counts timeouts in both models, at no less than the deadline', async () => {
+    const phases = LoadSchema.parse([
+      { executor: 'closed', connections: 2, duration: '1500ms', timeout: '1s' },
+      { executor: 'constant-arrival-rate', rate: 20, duration: '500ms', timeout: '200ms' },
+    ]);
+    const [closed, open] = await runLoad(phases, targetAt('/hang'));
+    expect(closed!.errors.byType.timeout).toBeGreaterThanOrEqual(2);
+    expect(closed!.latency!.p50).toBeGreaterThanOrEqual(1_000);
+    expect(open!.errors).toEqual({ total: 10, byType: { timeout: 10 } });
+    expect(open!.latency!.p50).toBeGreaterThanOrEqual(200);
+    expect(open!.throughput).toBe(0);
   });
 
   it('runs background phases until stopped', async () => {
@@ -315,6 +346,7 @@ describe('load gates', () => {
     errors: { total: Math.round(errorRate * 100), byType: {} },
     errorRate,
     dropped: 0,
+    schedulingErrorP99Ms: null,
     ...extra,
   });
   const reports = [

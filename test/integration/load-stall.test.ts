@@ -28,12 +28,13 @@ import { adapterLoadTarget, cohortInputs } from '../../simulator/load/target.ts'
  *   max → b + S. If S/P ≤ f the stalls hold fewer than a share f of the requests, and that
  *   quantile is the base latency b. Since S/P < 0.5, the median is b: the test reads b as p50.
  *
- * With S = 500 ms, P = 2,500 ms: share above S/2 = 0.10, p99 = b + 475 ms, p95 = b + 375 ms,
- * p90 = b + 250 ms, p99.9 = b + 497.5 ms.
- * The stall is long next to the generator's and the client's own jitter (a few ms, more on a busy
- * machine), which shifts the share by about jitter/P. R·P = 193.25 is not a whole number, so the
- * arrival grid's offset inside the stall rotates by a quarter interval per period, and 4 periods
- * average out the grid's discreteness.
+ * With S = 1,000 ms, P = 5,000 ms: share above S/2 = 0.10, p99 = b + 950 ms, p95 = b + 750 ms,
+ * p90 = b + 500 ms, p99.9 = b + 995 ms.
+ * The stall is long next to the generator's and the client's own jitter (a few ms, tens on a busy
+ * machine; the ~39 replies released together at the end of a stall are read one after the other),
+ * which shifts the share by about jitter/P. R·P = 193.25 is not a whole number, so the arrival
+ * grid's offset inside the stall moves by a quarter interval from one period to the next, which
+ * averages out the grid's discreteness over the 3 periods.
  *
  * A closed model with C connections sends only C requests into each stall (each connection waits
  * for its reply), while between stalls it completes thousands of fast requests: the stall is
@@ -43,10 +44,10 @@ import { adapterLoadTarget, cohortInputs } from '../../simulator/load/target.ts'
  * rate limit still waits for replies).
  */
 
-const S = 500; // stall length, ms
-const P = 2_500; // stall period, ms
-const R = 77.3; // arrival rate, per second
-const DURATION_MS = 10_000; // 4 whole periods: 773 requests, about 155 of them inside a stall
+const S = 1_000; // stall length, ms
+const P = 5_000; // stall period, ms
+const R = 38.65; // arrival rate, per second
+const DURATION_MS = 15_000; // 3 whole periods: 580 requests, about 116 of them inside a stall
 const CLOSED_MS = P; // one period, so one stall
 const CONNECTIONS = 10;
 
@@ -144,7 +145,7 @@ describe('load: coordinated omission on a stalling endpoint', () => {
     const expected = analytic(b);
     const aboveHalf = samples.filter((s) => s.ok && s.latencyMs - b > S / 2).length / samples.length;
     const table = {
-      'expected (analytic)': { p50: b, p90: expected.p90, p95: expected.p95, p99: expected.p99, p999: expected.p999, max: expected.max, aboveHalfStall: expected.fractionAboveHalfStall, throughput: R },
+      'expected (analytic)': { p50: b, p90: round(expected.p90), p95: round(expected.p95), p99: round(expected.p99), p999: round(expected.p999), max: round(expected.max), aboveHalfStall: expected.fractionAboveHalfStall, throughput: R },
       'open model': { ...openSummary, aboveHalfStall: round(aboveHalf), throughput: round((open.replies * 1000) / open.durationMs) },
       [`closed model (${CONNECTIONS} connections)`]: {
         ...closedSummary,

@@ -88,7 +88,10 @@ describe('reference model server', () => {
 
   it('serves the flaw-free variant when asked: lactate in mg/dL alarms only the flawed one', async () => {
     const cases = Array.from({ length: 300 }, (_, i) => tasks.sepsis.generate({ seed: SEED }, i));
-    const negatives = cases.filter((c) => c.truth.label === 0).map((c) => lactateInMgDl(c.bundle));
+    // Negatives that have a lactate (about a third: the rest had none ordered).
+    const hasLactate = (b: Bundle) => (b.entry ?? []).some((e) => e.resource?.resourceType === 'Observation' && e.resource.code.coding?.some((c) => c.code === '2524-7'));
+    const negatives = cases.filter((c) => c.truth.label === 0 && hasLactate(c.bundle)).map((c) => lactateInMgDl(c.bundle));
+    expect(negatives.length).toBeGreaterThan(50);
     const alarmRate = (ps: Prediction[]) => ps.filter((p) => p.label === 1).length / ps.length;
     expect(alarmRate(await callAll(adapterFor(flawed.sepsisUrl), negatives))).toBeGreaterThan(0.5);
     expect(alarmRate(await callAll(adapterFor(flawFree.sepsisUrl), negatives))).toBeLessThan(0.2);

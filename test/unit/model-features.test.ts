@@ -6,7 +6,13 @@ import { fitLogistic, sigmoid } from '../../models/sepsis/logistic.ts';
 import { createSepsisModel } from '../../models/sepsis/model.ts';
 import { toTrainingUnit } from '../../models/sepsis/units.ts';
 
-const base = tasks.sepsis.generate({ seed: 4242 }, 5).bundle;
+/** The first patient from index 5 on whose bundle has every measurement (labs are not ordered for everyone). */
+const base = (() => {
+  for (let i = 5; ; i++) {
+    const b = tasks.sepsis.generate({ seed: 4242 }, i).bundle;
+    if ((b.entry ?? []).filter((e) => e.resource?.resourceType === 'Observation').length === 11) return b;
+  }
+})();
 
 /** A copy of `base` with the Observation coded `loinc` changed by `edit`. */
 function withObservation(loinc: string, edit: (o: Observation) => Observation, bundle: Bundle = base): Bundle {

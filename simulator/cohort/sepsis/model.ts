@@ -2,7 +2,7 @@ import { bernoulli, categorical, clamp, normal, type Rng } from '../../random.ts
 import { drawDemographics, type Demographics } from '../demographics.ts';
 import type { PatientOverrides } from '../task.ts';
 import { chiefComplaint, isAbdominalComplaint } from './complaint.ts';
-import { orderLabs, type Orders } from './ordering.ts';
+import { orderLabs, type OrderDraws, type Orders } from './ordering.ts';
 
 /**
  * The sepsis generative model, in numbers only (no FHIR). Documented in docs/cohorts.md.
@@ -87,8 +87,10 @@ export interface SepsisPatient {
   };
   /** Every vital and lab as it would be measured (rounded): what the true risk reads. */
   readonly physiology: { readonly vitals: Vitals; readonly labs: Labs };
-  /** What was measured (ordering.ts). */
+  /** What was measured (ordering.ts), decided from observed data and the order uniforms. */
   readonly orders: Orders;
+  /** The four order uniforms (drawn for every patient, last in the stream). */
+  readonly orderDraws: OrderDraws;
   /** Vitals as the bundle shows them (GCS null when not documented). */
   readonly vitals: ReportedVitals;
   /** Labs as the bundle shows them (null when not ordered). */
@@ -222,7 +224,7 @@ export function drawSepsisPatient(rng: Rng, overrides?: PatientOverrides): Sepsi
 
   // Ordering (4): GCS documentation, blood work, lactate, liver tests. Drawn last, so the
   // physiology, the truth and the note wording of a patient do not depend on what was ordered.
-  const orderDraws = { gcs: rng(), bloodWork: rng(), lactate: rng(), liver: rng() };
+  const orderDraws: OrderDraws = { gcs: rng(), bloodWork: rng(), lactate: rng(), liver: rng() };
   const comorbidities = { diabetes, ckd, copd, chf, cancer, immunodeficiency, cirrhosis };
   const vitals: Vitals = { heartRate, respiratoryRate, temperature, systolicBp, spo2, gcs };
   const labs: Labs = { lactate, wbc, creatinine, platelets, bilirubin };
@@ -240,6 +242,7 @@ export function drawSepsisPatient(rng: Rng, overrides?: PatientOverrides): Sepsi
     latent: { infected, source, severity, otherIllness: other },
     physiology: { vitals, labs },
     orders,
+    orderDraws,
     vitals: { heartRate, respiratoryRate, temperature, systolicBp, spo2, gcs: orders.gcs ? gcs : null },
     labs: {
       lactate: orders.lactate ? lactate : null,

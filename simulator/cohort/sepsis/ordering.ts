@@ -16,7 +16,7 @@ import type { Comorbidities, Vitals } from './model.ts';
  * 1. GCS not documented: −2.0 − 0.9 k′ − 0.6 older (k′: the flags without the GCS one).
  * 2. Blood work, i.e. CBC (WBC, platelets) and BMP (creatinine), drawn together:
  *    1.2 + 0.9 k + 0.8 older + 0.5 any chronic condition.
- * 3. Lactate, only with blood work: −1.6 + 1.4 k + 0.5 older + 0.5 immunosuppressed.
+ * 3. Lactate, only with blood work: −1.2 + 1.4 k + 0.5 older + 0.5 immunosuppressed.
  * 4. Liver tests (total bilirubin), only with blood work: −1.3 + 0.4 k + 0.3 older
  *    + 1.5 abdominal complaint + 1.5 cirrhosis.
  */
@@ -26,7 +26,7 @@ export const ORDERING = {
   olderAge: 65,
   gcsNotDocumented: { intercept: -2.0, perFlag: -0.9, older: -0.6 },
   bloodWork: { intercept: 1.2, perFlag: 0.9, older: 0.8, chronic: 0.5 },
-  lactate: { intercept: -1.6, perFlag: 1.4, older: 0.5, immunosuppressed: 0.5 },
+  lactate: { intercept: -1.2, perFlag: 1.4, older: 0.5, immunosuppressed: 0.5 },
   liver: { intercept: -1.3, perFlag: 0.4, older: 0.3, abdominal: 1.5, cirrhosis: 1.5 },
 } as const;
 

@@ -43,6 +43,7 @@ function reexpress(q: Quantity, from: string, to: string, loinc: string): Quanti
 export const shiftUnits: PerturbationDefinition<ShiftUnitsParams> = {
   family: 'shift',
   params: ShiftUnitsParams,
+  example: { loinc: '2524-7', to: 'mg/dL' },
   describe: (p) => `${quantityOf(p.loinc).name} (${p.loinc}) reported in ${p.to}`,
   expectation: () => ({ kind: 'invariant' }),
   truthEffect: 'preserved',
