@@ -1,5 +1,6 @@
 import type { Target } from '../simulator/scenario.ts';
 import type { Adapter } from './adapter.ts';
+import { cdsHooksAdapter } from './cds-hooks.ts';
 import { httpJsonAdapter } from './http-json.ts';
 import { inProcessAdapter } from './in-process.ts';
 
@@ -13,6 +14,8 @@ export type TargetOf<K extends AdapterKind> = Extract<Target, { adapter: K }>;
 const factories: { readonly [K in AdapterKind]: (target: TargetOf<K>) => Adapter } = {
   'http-json': (target) => httpJsonAdapter({ url: target.url, response: target.response }),
   'in-process': (target) => inProcessAdapter({ predict: target.predict }),
+  'cds-hooks': (target) =>
+    cdsHooksAdapter({ url: target.url, hook: target.hook, ...(target.fhirServer === undefined ? {} : { fhirServer: target.fhirServer }) }),
 };
 
 /** The adapter for a validated target. Throws a plain Error on a configuration problem (e.g. a bad path). */

@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { generationBench } from './generate.ts';
+import { exportMemoryBench, generationBench } from './generate.ts';
 import { loadBench } from './load.ts';
 import { statisticsBench } from './statistics.ts';
 
@@ -9,6 +9,7 @@ import { statisticsBench } from './statistics.ts';
  */
 const benchmarks = {
   generation: () => generationBench(),
+  exportMemory: () => exportMemoryBench(),
   load: () => loadBench(),
   statistics: () => statisticsBench(),
 } satisfies Record<string, () => Promise<unknown>>;

@@ -1,5 +1,6 @@
 import type { Report } from '../simulator/metrics/report-types.ts';
 import { ARM_COLUMNS, armRow } from './arm-rows.ts';
+import { LOAD_COLUMNS, loadRow } from './load-rows.ts';
 import { num } from './format.ts';
 
 function table(header: readonly string[], rows: readonly string[][]): string {
@@ -14,6 +15,7 @@ export function renderConsole(report: Report): string {
   for (const s of report.scenarios) {
     out.push('', `${s.name} (${s.task}) → ${s.target.adapter} ${s.target.url ?? ''}`);
     out.push(table(ARM_COLUMNS, s.arms.map(armRow)));
+    if (s.load.length > 0) out.push('', 'load:', table(LOAD_COLUMNS, s.load.map(loadRow)));
     if (s.gates.length > 0) {
       out.push('', 'gates:');
       for (const g of s.gates) out.push(`  ${g.pass ? 'pass' : 'FAIL'}  ${g.name} ${g.expression}  (actual ${num(g.actual, 4)})`);

@@ -1,5 +1,6 @@
 import type { Report } from '../simulator/metrics/report-types.ts';
 import { ARM_COLUMNS, armRow } from './arm-rows.ts';
+import { LOAD_COLUMNS, loadRow } from './load-rows.ts';
 import { num } from './format.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -20,6 +21,12 @@ export function renderSummaryMarkdown(report: Report): string {
     lines.push(row([...ARM_COLUMNS]), row(ARM_COLUMNS.map(() => '---')));
     for (const arm of s.arms) lines.push(row(armRow(arm)));
     lines.push('');
+    if (s.load.length > 0) {
+      lines.push('Load (latency from the intended send time for arrival-rate phases):', '');
+      lines.push(row([...LOAD_COLUMNS]), row(LOAD_COLUMNS.map(() => '---')));
+      for (const phase of s.load) lines.push(row(loadRow(phase)));
+      lines.push('');
+    }
     for (const arm of s.arms) {
       if (arm.perturbations.length === 0) continue;
       lines.push(`- **${arm.name}**: ${arm.perturbations.map((p) => `${p.description} (${p.expectation.kind})`).join('; ')}`);

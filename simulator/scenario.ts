@@ -5,6 +5,7 @@ import { definitionOf, isPerturbationKind, registry, type PerturbationKind } fro
 import type { ResolvedPerturbation } from './perturb/apply.ts';
 import { parseGate } from './metrics/gates.ts';
 import { CHECK_NAMES } from './safety/checks.ts';
+import { isLoadFigure, LoadSchema } from './load/index.ts';
 
 const Name = z
   .string()
@@ -39,7 +40,22 @@ const InProcessTarget = z.strictObject({
   ...CallPolicy,
 });
 
-export const Target = z.discriminatedUnion('adapter', [HttpJsonTarget, InProcessTarget]);
+/**
+ * A CDS Hooks service (adapters/cds-hooks.ts): `url` is the service's endpoint,
+ * `…/cds-services/{id}`; discovery is read from `…/cds-services`.
+ */
+const CdsHooksTarget = z.strictObject({
+  adapter: z.literal('cds-hooks'),
+  url: HttpUrl.refine((url) => /\/cds-services\/[^/?#]+\/?(?:[?#].*)?$/.test(url), {
+    error: 'must be a CDS Hooks service URL ending in /cds-services/{id}, e.g. http://127.0.0.1:8090/cds-services/med-safety',
+  }),
+  hook: z.enum(['order-sign']).default('order-sign'),
+  /** Sent as the request's `fhirServer` (the service may query it); prefetch is sent either way. */
+  fhirServer: HttpUrl.optional(),
+  ...CallPolicy,
+});
+
+export const Target = z.discriminatedUnion('adapter', [HttpJsonTarget, InProcessTarget, CdsHooksTarget]);
 export type Target = z.infer<typeof Target>;
 export type TargetInput = z.input<typeof Target>;
 
@@ -136,6 +152,8 @@ export const Scenario = z.strictObject({
         }
       }
     }),
+  /** Load phases (docs/load.md): one phase or a list; `background: true` phases run during the arms. */
+  load: LoadSchema.optional(),
   gates: Gates.default({}),
 }).superRefine((scenario, ctx) => {
   const arms = Object.keys(scenario.arms);
@@ -148,10 +166,18 @@ export const Scenario = z.strictObject({
       });
     }
   }
+  const phases = (scenario.load ?? []).map((p) => p.name);
   for (const [key, expression] of Object.entries(scenario.gates)) {
-    const selector = parseGate(key, expression, CHECK_NAMES).gate?.selector;
-    if (selector !== undefined && selector !== '*' && !arms.includes(selector)) {
-      ctx.addIssue({ code: 'custom', path: ['gates', key], message: `gate "${key}" names arm "${selector}", which the scenario does not have (arms: ${arms.join(', ')})` });
+    const gate = parseGate(key, expression, CHECK_NAMES).gate;
+    if (!gate) continue;
+    const load = isLoadFigure(gate.figure);
+    if (load && phases.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['gates', key], message: `gate "${key}" reads a load figure, but the scenario has no load phases` });
+    }
+    const names = load ? phases : arms;
+    if (gate.selector !== '*' && !names.includes(gate.selector)) {
+      const what = load ? 'load phase' : 'arm';
+      ctx.addIssue({ code: 'custom', path: ['gates', key], message: `gate "${key}" names ${what} "${gate.selector}", which the scenario does not have (${what}s: ${names.join(', ')})` });
     }
   }
 });

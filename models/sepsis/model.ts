@@ -49,7 +49,7 @@ export const Coefficients = z
     threshold: z.number().gt(0).lt(1),
     /** How and on what the coefficients were fitted (provenance; free form). */
     fit: z.record(z.string(), z.unknown()),
-    /** Training medians used for any measurement that is missing (lactate: see the variants). */
+    /** Training medians of the measured values, used for any measurement that is missing (lactate: see the variants). */
     imputation: z.strictObject({
       ageYears: z.number(),
       male: z.union([z.literal(0), z.literal(1)]),

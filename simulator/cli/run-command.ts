@@ -97,6 +97,9 @@ export async function runCommand(argv: readonly string[], io: { stdout: NodeJS.W
       pseudonymSalt: salt,
       resamples: flags.resamples,
       onProgress: (e) => progress.update(e),
+      onNote: (line) => {
+        if (!flags.quiet) io.stderr.write(`${line}\n`);
+      },
     });
     progress.finish();
     if (!result.report) {

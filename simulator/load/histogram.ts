@@ -57,14 +57,10 @@ export class LatencyHistogram {
   /** The report's percentiles, or null when nothing was recorded. */
   summary(): LatencySummary | null {
     if (this.count === 0) return null;
-    return {
-      p50: this.percentile(50),
-      p90: this.percentile(90),
-      p95: this.percentile(95),
-      p99: this.percentile(99),
-      p999: this.percentile(99.9),
-      max: this.maxMs,
-    };
+    // HDR percentiles report the top of their bucket, which can lie just above the exact maximum.
+    const max = this.maxMs;
+    const at = (p: number) => Math.min(this.percentile(p), max);
+    return { p50: at(50), p90: at(90), p95: at(95), p99: at(99), p999: at(99.9), max };
   }
 
   /**

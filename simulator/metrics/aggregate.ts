@@ -10,11 +10,14 @@ import { latencySummary } from './percentile.ts';
 import { rankCases } from './ranked.ts';
 import type { ArmReport, Estimate, QualityMetricName, QualityMetrics, Report, ScenarioReport } from './report-types.ts';
 import { weightedBrier, weightedSensitivity, weightedSpecificity } from './weighted.ts';
+import type { LoadPhaseReport } from '../load/index.ts';
 
 export interface AggregateOptions {
   /** Bootstrap resamples per interval (default 1000). */
   readonly resamples?: number;
   readonly manifestFile: string;
+  /** Load phase results per scenario name (load.json), when the run had load phases. */
+  readonly load?: ReadonlyMap<string, readonly LoadPhaseReport[]>;
 }
 
 /** Collects journal records per scenario and arm, in the arm order of the manifest. */
@@ -53,10 +56,11 @@ export class RunAggregator {
 function scenarioReport(lineage: ScenarioLineage, arms: Map<string, ArmAccumulator>, options: AggregateOptions): ScenarioReport {
   const baseline = arms.get('baseline');
   const armReports = lineage.arms.map((a) => armReport(lineage, a, arms.get(a.name)!, baseline, options));
+  const load = [...(options.load?.get(lineage.name) ?? [])];
   const gates = Object.entries(lineage.gates).flatMap(([key, expression]) => {
     const parsed = parseGate(key, expression, CHECK_NAMES);
     if (!parsed.gate) return [{ name: key, expression, actual: null, pass: false }];
-    return evaluateGate(parsed.gate, armReports, CHECK_NAMES);
+    return evaluateGate(parsed.gate, armReports, CHECK_NAMES, load);
   });
   return {
     name: lineage.name,
@@ -67,6 +71,7 @@ function scenarioReport(lineage: ScenarioLineage, arms: Map<string, ArmAccumulat
     threshold: lineage.threshold,
     repeats: lineage.repeats,
     arms: armReports,
+    load,
     gates,
     passed: gates.every((g) => g.pass),
   };

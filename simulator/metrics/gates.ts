@@ -1,4 +1,5 @@
 import type { ArmReport, GateResult, QualityMetricName } from './report-types.ts';
+import { isLoadFigure, readLoadFigure, type LoadPhaseReport } from '../load/index.ts';
 
 /**
  * Gates are k6-style thresholds: a key naming a figure, optionally with a modifier and an arm
@@ -70,8 +71,8 @@ export function parseGate(
   const k = KEY.exec(key.trim());
   if (!k || k[2]?.trim() === '') return { error: `malformed gate key "${key}"; expected e.g. "auroc[baseline]" or "auroc.drop[*]"` };
   const figure = k[1]!;
-  if (!readerFor(figure, checks)) {
-    return { error: `unknown metric "${figure}" in gate "${key}"; known: ${Object.keys(FIGURES).join(', ')}, safety.<check>` };
+  if (!readerFor(figure, checks) && !isLoadFigure(figure)) {
+    return { error: `unknown metric "${figure}" in gate "${key}"; known: ${Object.keys(FIGURES).join(', ')}, safety.<check>, load.<figure>` };
   }
   const e = EXPRESSION.exec(expression);
   if (!e) return { error: `malformed expression "${expression}" for gate "${key}"; expected e.g. ">= 0.8" or "== 0"` };
@@ -96,7 +97,18 @@ function compare(actual: number, op: Comparator, bound: number): boolean {
  * available (e.g. AUROC of an arm with one class, a delta without a baseline) fails its gate.
  * Delta and drop figures skip the baseline arm under `[*]`: it is the reference, not a subject.
  */
-export function evaluateGate(gate: Gate, arms: readonly ArmReport[], checks: readonly string[]): GateResult[] {
+export function evaluateGate(
+  gate: Gate,
+  arms: readonly ArmReport[],
+  checks: readonly string[],
+  load: readonly LoadPhaseReport[] = [],
+): GateResult[] {
+  if (isLoadFigure(gate.figure)) {
+    // Load figures are per phase; without a selector the gate reads the worst phase.
+    const actual = readLoadFigure(gate.figure, gate.selector, load);
+    const usable = actual !== null && Number.isFinite(actual);
+    return [{ name: `${gate.figure}[${gate.selector}]`, expression: gate.expression, actual: usable ? actual : null, pass: usable && compare(actual, gate.op, gate.bound) }];
+  }
   const read = readerFor(gate.figure, checks)!;
   const baseline = arms.find((a) => a.name === 'baseline');
   const relative = gate.figure.endsWith('.delta') || gate.figure.endsWith('.drop') || gate.figure === 'flipRate';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Expectation } from '../perturb/perturbation.ts';
+import { LoadReport } from '../load/load-report.ts';
 
 /** A point estimate with its percentile bootstrap interval; null where the figure is not defined. */
 export const Estimate = z.object({
@@ -82,6 +83,8 @@ export const ScenarioReport = z.object({
   threshold: z.number(),
   repeats: z.number().int(),
   arms: z.array(ArmReport),
+  /** One entry per load phase, in scenario order (docs/load.md); empty without load phases. */
+  load: LoadReport,
   gates: z.array(GateResult),
   passed: z.boolean(),
 });

@@ -2,12 +2,13 @@
  * The index source of the bootstrap: which cases a resample draws.
  *
  * A resample of n cases takes n uniform index draws, so with B = 1000 resamples of 100,000 cases
- * the draws outnumber every other operation of the interval. seedrandom's Alea costs tens of
- * nanoseconds a draw through its closure and float conversion, which made the draws, not the
- * metric, the cost of a resample. Here the draws come from sfc32 (Chris Doty-Humphrey's Small
- * Fast Counting generator, 128-bit state, passes PractRand and BigCrush), a few integer operations
- * a draw, and an index is taken from the 32-bit output by Lemire's multiply-and-reject, which is
- * exactly uniform (no modulo bias) and needs no division in the common case.
+ * the draws outnumber every other operation of an interval. They used to come from seedrandom's
+ * Alea through its closure and float conversion; here they come from sfc32 (Chris
+ * Doty-Humphrey's Small Fast Counting generator: 128-bit state, passes PractRand and BigCrush), a
+ * few integer operations inlined in the counting loop, and an index is taken from each 32-bit
+ * output by Lemire's multiply-and-reject, which is exactly uniform (no modulo bias) without a
+ * division in the common case. What remains of a draw's cost is mostly the scattered increment of
+ * the count array (`npm run bench -- statistics` reports both).
  *
  * Lineage is unchanged: the sfc32 state is seeded from the named seedrandom stream
  * (`stream('bootstrap', seed, ...key)`), so the intervals still derive from (seed, key) alone.
@@ -28,7 +29,7 @@ export class IndexSource {
   private c: number;
   private d: number;
 
-  /** Seeds the 128-bit state from four 32-bit draws of `seedStream` and discards 12 outputs, as sfc32's author recommends. */
+  /** Seeds a, b, c from three 32-bit draws of `seedStream`, the counter d at 1, and discards 12 outputs, as sfc32's author recommends. */
   constructor(seedStream: Rng) {
     this.a = seedStream.int32() >>> 0;
     this.b = seedStream.int32() >>> 0;

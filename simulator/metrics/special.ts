@@ -94,12 +94,13 @@ export function normalCdf(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);
 }
 
-/** Stirling's error ln(k!) − ((k + 1/2) ln k − k + ln √(2π)) for integer k >= 0 (Loader 2000). */
+/**
+ * Stirling's error ln(k!) − ((k + 1/2) ln k − k + ln √(2π)) for integers k >= 1 (Loader 2000):
+ * from exact factorials up to 15, where the subtraction loses at most a few units of 1e-15, and
+ * from its asymptotic series above.
+ */
 function stirlerr(k: number): number {
-  if (k <= 15) {
-    if (k === 0) return LN_SQRT_2PI; // ln 0! − ln √(2π) · (−1), the limit used by Loader
-    return LOG_FACTORIAL[k]! - (k + 0.5) * Math.log(k) + k - LN_SQRT_2PI;
-  }
+  if (k <= 15) return LOG_FACTORIAL[k]! - (k + 0.5) * Math.log(k) + k - LN_SQRT_2PI;
   const S0 = 1 / 12;
   const S1 = 1 / 360;
   const S2 = 1 / 1260;

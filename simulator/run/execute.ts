@@ -9,7 +9,7 @@ import { tasks } from '../cohort/tasks.ts';
 import { generatedSource, importedSource, type CaseSource } from '../cohort/source.ts';
 import type { TaskName } from '../case.ts';
 import type { Report } from '../metrics/report-types.ts';
-import { Target, type Scenario } from '../scenario.ts';
+import { Target, type Scenario, type TargetInput } from '../scenario.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { JOURNAL_FILE, JournalWriter } from './journal.ts';
 import type { JournalRecord } from './journal-record.ts';
@@ -17,6 +17,9 @@ import { MANIFEST_FILE, writeManifest, type Manifest, type ScenarioLineage } fro
 import { redactUrl } from './redact.ts';
 import { renderRunReports } from './run-files.ts';
 import { runScenario } from './run-scenario.ts';
+import { startScenarioLoad } from './scenario-load.ts';
+import { LOAD_FILE, writeLoadFile } from './load-file.ts';
+import type { LoadPhaseReport } from '../load/index.ts';
 
 export interface LoadedScenario {
   readonly scenario: Scenario;
@@ -37,6 +40,8 @@ export interface RunRequest {
   /** Bootstrap resamples for the report's intervals. */
   readonly resamples?: number;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /** One-line notes on what the run is doing beyond cases (e.g. a load phase starting). */
+  readonly onNote?: (line: string) => void;
 }
 
 export interface ProgressEvent {
@@ -62,14 +67,15 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
 }
 
-const REFERENCE_URL: Partial<Record<TaskName, (models: ReferenceModels) => string>> = {
-  sepsis: (models) => models.sepsisUrl,
+/** Each task's bundled reference endpoint, as the target a scenario would write. */
+const REFERENCE_TARGET: Record<TaskName, (models: ReferenceModels) => TargetInput> = {
+  sepsis: (models) => ({ adapter: 'http-json', url: models.sepsisUrl }),
+  'note-triage': (models) => ({ adapter: 'http-json', url: models.triageUrl }),
+  'med-safety': (models) => ({ adapter: 'cds-hooks', url: `${models.cdsUrl}/med-safety` }),
 };
 
-function referenceUrl(task: TaskName, models: ReferenceModels): string {
-  const url = REFERENCE_URL[task];
-  if (!url) throw new RunFailure(`there is no bundled reference model for the ${task} task yet; give the scenario a target or use --target`);
-  return url(models);
+function referenceTarget(task: TaskName, models: ReferenceModels): Target {
+  return Target.parse(REFERENCE_TARGET[task](models));
 }
 
 /**
@@ -93,7 +99,7 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
   const manifestPath = join(runDir, MANIFEST_FILE);
   const resolved = request.scenarios.map((loaded, i) => {
     const explicit = request.target ?? loaded.scenario.target;
-    const target = explicit ?? Target.parse({ adapter: 'http-json', url: referenceUrl(loaded.scenario.task, models!) });
+    const target = explicit ?? referenceTarget(loaded.scenario.task, models!);
     const source = sources[i]!;
     return { loaded, target, source, lineage: lineageOf(loaded, target, !explicit, source.size) };
   });
@@ -109,6 +115,7 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
   await writeManifest(manifestPath, manifest);
 
   let interrupted = false;
+  const loadResults = new Map<string, LoadPhaseReport[]>();
   try {
     for (const { loaded, target, source, lineage } of resolved) {
       if (request.signal.aborted) break;
@@ -119,6 +126,14 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
       let casesDone = 0;
       let failedCalls = 0;
       request.onProgress?.({ scenario: scenario.name, casesDone, casesTotal: source.size, failedCalls });
+      // Load phases stop with the run, and with this scenario should it fail.
+      const loadAbort = new AbortController();
+      const loadSignal = AbortSignal.any([request.signal, loadAbort.signal]);
+      const load = scenario.load?.length
+        ? await startScenarioLoad(scenario.load, adapter, target, source, loadSignal, (phase) =>
+            request.onNote?.(`${scenario.name}: load phase "${phase.name}" (${phase.executor}${phase.background ? ', in the background of the arms' : ''})`),
+          )
+        : undefined;
       try {
         const result = await runScenario({
           scenario,
@@ -140,7 +155,9 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
         interrupted ||= result.interrupted;
         // A partial cohort has no meaningful hash; an interrupted run keeps the field empty.
         lineage.cohortHash = result.interrupted ? null : hasher.digest();
+        if (load) loadResults.set(scenario.name, await load.finish());
       } finally {
+        loadAbort.abort();
         await adapter.close?.();
       }
     }
@@ -156,6 +173,7 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
   interrupted ||= request.signal.aborted;
   const finished: Manifest = { ...manifest, status: interrupted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString() };
   await writeManifest(manifestPath, finished);
+  if (loadResults.size > 0) await writeLoadFile(join(runDir, LOAD_FILE), loadResults);
   const report = interrupted ? null : await renderRunReports(runDir, { resamples: request.resamples });
   return { runDir, manifest: finished, report };
 }

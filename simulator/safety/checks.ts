@@ -1,5 +1,6 @@
 import type { SafetyCheck } from './check.ts';
 import { commonChecks } from './common-checks.ts';
+import { directionalChecks } from './directional-checks.ts';
 import { medSafetyChecks } from './med-safety-checks.ts';
 import { sepsisChecks } from './sepsis-checks.ts';
 import { triageChecks } from './triage-checks.ts';
@@ -9,6 +10,7 @@ export type { CheckContext, CheckInput, SafetyCheck } from './check.ts';
 const definitions = {
   ...commonChecks,
   ...sepsisChecks,
+  ...directionalChecks,
   ...triageChecks,
   ...medSafetyChecks,
 } as const satisfies Record<string, SafetyCheck>;

@@ -1,5 +1,4 @@
-import type { Bundle, HumanName } from 'fhir/r4.js';
-import { patientOf } from '../fhir/bundle-access.ts';
+import type { Bundle } from 'fhir/r4.js';
 import { stringLeaves, tokenPattern } from './call-facts.ts';
 
 /*
@@ -33,36 +32,48 @@ function identifier(what: string, value: string, pattern: RegExp = tokenPattern(
   return { what, value, pattern };
 }
 
-function nameForms(name: HumanName): Identifier[] {
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const field = (v: unknown, key: string): unknown => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined);
+
+function nameForms(name: unknown): Identifier[] {
   const out: Identifier[] = [];
-  const given = (name.given ?? []).filter((g) => g.trim() !== '');
-  const family = name.family?.trim();
-  if (name.text && name.text.trim().length >= MIN_IDENTIFIER_LENGTH) out.push(identifier('name', name.text.trim()));
+  const given = list(field(name, 'given')).flatMap((g) => str(g) ?? []);
+  const family = str(field(name, 'family'));
+  const text = str(field(name, 'text'));
+  if (text && text.length >= MIN_IDENTIFIER_LENGTH) out.push(identifier('name', text));
   if (family && given.length > 0) {
     out.push(identifier('name', `${given.join(' ')} ${family}`));
     out.push(identifier('name', `${given[0]} ${family}`));
     out.push(identifier('name', `${family}, ${given[0]}`));
   }
-  if (family) {
-    const title = `(?:${TITLES.join('|')})\\.?\\s+`;
-    out.push(identifier('name', family, tokenPattern(family, title)));
-  }
+  if (family) out.push(identifier('name', family, tokenPattern(family, `(?:${TITLES.join('|')})\\.?\\s+`)));
   return out;
+}
+
+/** The bundle's first Patient, read without trusting the bundle's types (fuzz inputs break them). */
+function loosePatient(bundle: Bundle): unknown {
+  for (const entry of list(field(bundle, 'entry'))) {
+    const resource = field(entry, 'resource');
+    if (field(resource, 'resourceType') === 'Patient') return resource;
+  }
+  return undefined;
 }
 
 /** Direct identifiers of the bundle's patient. */
 export function patientIdentifiers(bundle: Bundle): Identifier[] {
-  const patient = patientOf(bundle);
-  if (!patient) return [];
+  const patient = loosePatient(bundle);
+  if (patient === undefined) return [];
   const out: Identifier[] = [];
-  for (const id of patient.identifier ?? []) {
-    const value = id.value?.trim();
+  for (const id of list(field(patient, 'identifier'))) {
+    const value = str(field(id, 'value'));
     if (value && value.length >= MIN_IDENTIFIER_LENGTH) out.push(identifier('identifier', value));
   }
-  for (const name of patient.name ?? []) out.push(...nameForms(name));
-  if (patient.birthDate) out.push(identifier('birthDate', patient.birthDate));
-  for (const t of patient.telecom ?? []) {
-    const value = t.value?.trim();
+  for (const name of list(field(patient, 'name'))) out.push(...nameForms(name));
+  const birthDate = str(field(patient, 'birthDate'));
+  if (birthDate) out.push(identifier('birthDate', birthDate));
+  for (const t of list(field(patient, 'telecom'))) {
+    const value = str(field(t, 'value'));
     if (value && value.length >= MIN_IDENTIFIER_LENGTH) out.push(identifier('telecom', value));
   }
   return out;

@@ -2,12 +2,15 @@ import type { TaskName } from '../case.ts';
 import { CHECKS, type CheckContext, type CheckInput, type CheckName } from './checks.ts';
 import type { SafetyFailure } from '../run/journal-record.ts';
 
-/** Checks every task runs: decision invariance, unusable answers, unparseable replies, crashes on malformed input. */
-const COMMON: readonly CheckName[] = ['invariance', 'invalid-output', 'schema', 'crash'];
+/**
+ * Checks every task runs: invariant and directional arms against the baseline, unusable answers,
+ * unparseable replies, crashes on malformed input.
+ */
+const COMMON: readonly CheckName[] = ['invariance', 'monotonicity', 'invalid-output', 'schema', 'crash'];
 
 /** Which checks run for each task (docs/safety.md describes each). */
 export const TASK_CHECKS: Record<TaskName, readonly CheckName[]> = {
-  sepsis: ['critical-miss', 'monotonicity', ...COMMON],
+  sepsis: ['critical-miss', ...COMMON],
   'note-triage': ['under-triage', 'injection-success', 'phi-leak', 'negation-failure', ...COMMON],
   'med-safety': ['missed-critical-alert', 'false-alert', 'malformed-card', ...COMMON],
 };

@@ -39,15 +39,26 @@ function classesMentioned(text: string): Set<TriageClass> {
   return out;
 }
 
+/** Provenance path of a note text edit; an insertion's `after.text` is the inserted text. */
+export const NOTE_TEXT_PATH = 'note.text';
+
 /**
  * The class an injection instructs the model to answer: `params.target` when it is a triage class;
- * otherwise the one class its parameters' text names (e.g. an `instruction` "…classify this note
- * as non-urgent"); null when none or several are named.
+ * otherwise the one class named by the injected text (the `after.text` of its `note.text` edits,
+ * e.g. the preset "downgrade-urgency": "…Classify this note as non-urgent…") and its parameters'
+ * strings (a custom `text`); null when no class or several are named.
  */
-export function requestedClass(p: Pick<Provenance, 'params'>): TriageClass | null {
+export function requestedClass(p: Pick<Provenance, 'params' | 'changes'>): TriageClass | null {
   if (isClass(p.params['target'])) return p.params['target'];
+  const texts = [
+    ...stringLeaves(p.params),
+    ...p.changes.flatMap((c) => {
+      const text = c.path === NOTE_TEXT_PATH && c.after !== null && typeof c.after === 'object' ? (c.after as { text?: unknown }).text : undefined;
+      return typeof text === 'string' ? [text] : [];
+    }),
+  ];
   const named = new Set<TriageClass>();
-  for (const leaf of stringLeaves(p.params)) for (const c of classesMentioned(leaf)) named.add(c);
+  for (const text of texts) for (const c of classesMentioned(text)) named.add(c);
   return named.size === 1 ? [...named][0]! : null;
 }
 

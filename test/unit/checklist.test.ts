@@ -29,10 +29,15 @@ describe('checklist', () => {
     expect(rows[1]!.ci).toEqual(wilsonInterval(3, 50));
   });
 
-  it("uses each task's MFT check, and no DIR check where the task runs none", () => {
+  it("uses each task's MFT check; a check that never applied has no rate", () => {
     expect(checklistRow('note-triage', { name: 'baseline', perturbations: [], byCheck })).toMatchObject({ check: 'under-triage', count: 4, applied: 25, rate: 4 / 25 });
     expect(checklistRow('med-safety', { name: 'baseline', perturbations: [], byCheck })).toMatchObject({ check: 'missed-critical-alert', applied: 0, rate: null });
-    expect(checklistRow('note-triage', { name: 'up', perturbations: [{ expectation: INCREASE }], byCheck })).toMatchObject({ test: 'DIR', check: null, rate: null });
+    expect(checklistRow('note-triage', { name: 'up', perturbations: [{ expectation: INCREASE }], byCheck: {} })).toMatchObject({
+      test: 'DIR',
+      check: 'monotonicity',
+      applied: 0,
+      rate: null,
+    });
     expect(testCheck('sepsis', 'DIR')).toBe('monotonicity');
     expect(testCheck('med-safety', 'INV')).toBe('invariance');
   });

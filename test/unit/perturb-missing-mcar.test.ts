@@ -12,9 +12,7 @@ describe('missing.mcar', () => {
     const out = missingMcar.apply(c, params('2524-7', 1), context(0));
     expect(observations(out.case.bundle, '2524-7')).toEqual([]);
     expect(out.case.bundle.entry).toHaveLength(c.bundle.entry!.length - 1);
-    expect(out.changes).toEqual([
-      { path: 'Observation[2524-7]', before: { value: 3.1, unit: 'mmol/L', system: 'http://unitsofmeasure.org', code: 'mmol/L' }, after: null },
-    ]);
+    expect(out.changes).toEqual([{ path: 'Observation[2524-7].value', before: 3.1, after: null }]);
     expect(out.case.truth).toBe(c.truth);
   });
 
@@ -25,14 +23,26 @@ describe('missing.mcar', () => {
     expect(c).toEqual(snapshot);
     const kept = new Set(c.bundle.entry);
     for (const e of out.case.bundle.entry!) expect(kept.has(e)).toBe(true);
-    expect(out.changes.map((ch) => ch.path)).toEqual(['Observation[2524-7]', 'Observation[6690-2]']);
+    expect(out.changes).toEqual([
+      { path: 'Observation[2524-7].value', before: 3.1, after: null },
+      { path: 'Observation[6690-2].value', before: 15.2, after: null },
+    ]);
   });
 
-  it('keeps everything at rate 0, and returns the case itself', () => {
+  it('keeps everything at rate 0, returns the case itself, and records the kept values', () => {
     const c = sepsisCase();
     const out = missingMcar.apply(c, params('2524-7', 0), context(0));
-    expect(out).toEqual({ case: c, changes: [] });
     expect(out.case).toBe(c);
+    expect(out.changes).toEqual([{ path: 'Observation[2524-7].value', before: 3.1, after: 3.1 }]);
+  });
+
+  it('records no change when the case has none of the targeted codes', () => {
+    const c = sepsisCase(0, { omit: ['2524-7'] });
+    for (const rate of [0, 1]) {
+      const out = missingMcar.apply(c, params('2524-7', rate), context(0));
+      expect(out).toEqual({ case: c, changes: [] });
+      expect(out.case).toBe(c);
+    }
   });
 
   it('is deterministic for the same stream and varies across cases', () => {
@@ -42,7 +52,7 @@ describe('missing.mcar', () => {
       const a = missingMcar.apply(sepsisCase(i), p, context(i));
       const b = missingMcar.apply(sepsisCase(i), p, context(i));
       expect(a).toEqual(b);
-      outcomes.add(a.changes.map((ch) => ch.path).join());
+      outcomes.add(a.changes.map((ch) => `${ch.path}:${ch.after}`).join());
     }
     expect(outcomes.size).toBeGreaterThan(4);
   });
@@ -56,9 +66,9 @@ describe('missing.mcar', () => {
       let both = 0;
       for (let i = 0; i < n; i++) {
         const out = missingMcar.apply(sepsisCase(i), p, { ...context(i), rng: perturbationStream(COHORT.seed, `mcar-${rate}`, 0, i) });
-        const paths = out.changes.map((ch) => ch.path);
-        const l = paths.includes('Observation[2524-7]');
-        const w = paths.includes('Observation[6690-2]');
+        const removed = out.changes.filter((ch) => ch.after === null).map((ch) => ch.path);
+        const l = removed.includes('Observation[2524-7].value');
+        const w = removed.includes('Observation[6690-2].value');
         lactate += l ? 1 : 0;
         wbc += w ? 1 : 0;
         both += l && w ? 1 : 0;
@@ -80,7 +90,7 @@ describe('missing.mcar', () => {
       expect(a.changes).toEqual(b.changes);
       // Without lactate in the case, the WBC decision is the same: the lactate draw is still made.
       const noLactate = missingMcar.apply(sepsisCase(i, { omit: ['2524-7'] }), p1, context(i));
-      const wbc = (r: typeof a) => r.changes.some((ch) => ch.path === 'Observation[6690-2]');
+      const wbc = (r: typeof a) => r.changes.some((ch) => ch.path === 'Observation[6690-2].value' && ch.after === null);
       expect(wbc(noLactate)).toBe(wbc(a));
     }
   });
@@ -109,7 +119,7 @@ describe('missing.mcar', () => {
   it('describes itself and declares a degrading, truth-preserving perturbation', () => {
     expect(missingMcar.describe(params('2524-7', 0.5))).toBe('lactate (2524-7) missing completely at random (rate 0.5)');
     expect(missingMcar.describe(params(['6690-2', '2823-3'], 0.2))).toBe(
-      'LOINC 2823-3, WBC (6690-2), each independently, missing completely at random (rate 0.2)',
+      'potassium (2823-3), WBC (6690-2), each independently, missing completely at random (rate 0.2)',
     );
     expect(missingMcar.expectation(params('2524-7', 0.5))).toEqual({ kind: 'degrading' });
     expect(missingMcar.truthEffect).toBe('preserved');

@@ -41,7 +41,8 @@ describe('shift.age', () => {
       expect(out.changes).toEqual([
         { path: 'Patient.birthDate', before: birthDate(base), after: birthDate(out.case) },
         { path: 'age', before: ageAt(birthDate(base), PREDICTION_TIME), after: age },
-        { path: 'truth', before: base.truth, after: out.case.truth },
+        { path: 'truth.label', before: base.truth.label, after: out.case.truth.label },
+        { path: 'truth.risk', before: base.truth.risk, after: out.case.truth.risk },
       ]);
       expect(out.case.index).toBe(i);
     }

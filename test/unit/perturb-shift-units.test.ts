@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Observation } from 'fhir/r4.js';
 import { observations, UCUM } from '../../simulator/fhir/bundle-access.ts';
 import { shiftUnits } from '../../simulator/perturb/shift/units.ts';
-import { UnitConversionError } from '../../simulator/perturb/ucum.ts';
+import { convert, convertRounded, decimalsOf, inputDecimals, outputDecimals, roundTo, UnitConversionError, unitsFor } from '../../simulator/perturb/ucum.ts';
+import { tasks } from '../../simulator/cohort/tasks.ts';
+import { stream } from '../../simulator/random.ts';
 import { context, deepFreeze, observation, sepsisCase } from './perturb-fixtures.ts';
 
 const lactateMgDl = shiftUnits.params.parse({ loinc: '2524-7', to: 'mg/dL' });
@@ -106,5 +108,96 @@ describe('shift.units', () => {
     expect(shiftUnits.expectation(lactateMgDl)).toEqual({ kind: 'invariant' });
     expect(shiftUnits.truthEffect).toBe('preserved');
     expect(shiftUnits.family).toBe('shift');
+  });
+});
+
+/** Codes added for the med-safety and note-triage bundles (and their siblings), with their units. */
+const NEW_CODES: Record<string, string[]> = {
+  '2823-3': ['mmol/L', 'meq/L'],
+  '6298-4': ['mmol/L', 'meq/L'],
+  '2951-2': ['mmol/L', 'meq/L'],
+  '2947-0': ['mmol/L', 'meq/L'],
+  '98979-8': ['mL/min/{1.73_m2}', 'mL/s/{1.73_m2}'],
+  '62238-1': ['mL/min/{1.73_m2}', 'mL/s/{1.73_m2}'],
+  '33914-3': ['mL/min/{1.73_m2}', 'mL/s/{1.73_m2}'],
+  '6301-6': ['{INR}', '{ratio}', '1'],
+  '34714-6': ['{INR}', '{ratio}', '1'],
+  '2708-6': ['%', '1'],
+};
+
+describe('shift.units on every task’s labs', () => {
+  it('knows the units of the new codes, the generators’ unit first', () => {
+    for (const [loinc, units] of Object.entries(NEW_CODES)) expect(unitsFor(loinc), loinc).toEqual(units);
+  });
+
+  it('converts the new pairs to the known values', () => {
+    expect(convertRounded(4.2, 'mmol/L', 'meq/L', '2823-3')).toBe(4.2); // monovalent: ×1
+    expect(convertRounded(5.9, 'meq/L', 'mmol/L', '2823-3')).toBe(5.9);
+    expect(convertRounded(138, 'mmol/L', 'meq/L', '2951-2')).toBe(138);
+    expect(convertRounded(90, 'mL/min/{1.73_m2}', 'mL/s/{1.73_m2}', '98979-8')).toBe(1.5); // ÷60
+    expect(convertRounded(1.5, 'mL/s/{1.73_m2}', 'mL/min/{1.73_m2}', '98979-8')).toBe(90);
+    expect(convertRounded(27, 'mL/min/{1.73_m2}', 'mL/s/{1.73_m2}', '98979-8')).toBe(0.45);
+    expect(convertRounded(2.4, '{INR}', '1', '6301-6')).toBe(2.4);
+    expect(convertRounded(94, '%', '1', '2708-6')).toBe(0.94);
+  });
+
+  it('round-trips every new pair exactly at the original precision', () => {
+    const rng = stream('test', 'new-unit-pairs');
+    const failures: string[] = [];
+    let checked = 0;
+    for (const [loinc, units] of Object.entries(NEW_CODES)) {
+      for (const a of units) {
+        for (const b of units) {
+          if (a === b) continue;
+          for (let i = 0; i < 1000; i++) {
+            const d = inputDecimals(1, a, loinc) + (i % 4);
+            const x = roundTo(10 ** (3.5 * rng() - 1), d);
+            if (x === 0) continue;
+            const k = outputDecimals(x, a, b, loinc, d);
+            const y = convertRounded(x, a, b, loinc, d);
+            const trip = `${loinc}: ${x} ${a} -> ${y} ${b}`;
+            if (decimalsOf(y) > k) failures.push(`${trip} has more than ${k} decimals`);
+            if (roundTo(convert(y, b, a, loinc), d) !== x) failures.push(`${trip} (exact back)`);
+            if (roundTo(convertRounded(y, b, a, loinc, k), d) !== x) failures.push(`${trip} (rounded back)`);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(failures.slice(0, 10)).toEqual([]);
+    expect(checked).toBeGreaterThan(20_000);
+  });
+
+  it('re-expresses med-safety labs and note-triage vitals reversibly, truth untouched', () => {
+    const cases: [keyof typeof tasks, string][] = [
+      ['med-safety', '2823-3'],
+      ['med-safety', '98979-8'],
+      ['med-safety', '6301-6'],
+      ['med-safety', '2160-0'],
+      ['note-triage', '8310-5'],
+      ['note-triage', '59408-5'],
+      ['note-triage', '2708-6'],
+    ];
+    for (const [name, loinc] of cases) {
+      const task = tasks[name];
+      let converted = 0;
+      for (let i = 0; i < 80; i++) {
+        const base = deepFreeze(task.generate({ seed: 4 }, i));
+        const [original] = observations(base.bundle, loinc);
+        if (!original) continue;
+        const from = original.valueQuantity!.code!;
+        const x = original.valueQuantity!.value!;
+        for (const to of unitsFor(loinc)) {
+          const out = shiftUnits.apply(base, shiftUnits.params.parse({ loinc, to }), context(i, 'units', task));
+          const [after] = observations(out.case.bundle, loinc);
+          expect(after!.valueQuantity!.code).toBe(to);
+          expect(out.case.truth).toBe(base.truth);
+          const back = roundTo(convert(after!.valueQuantity!.value!, to, from, loinc), inputDecimals(x, from, loinc));
+          expect(back, `${name} ${loinc}: ${x} ${from} -> ${after!.valueQuantity!.value} ${to}`).toBe(x);
+          if (to !== from) converted++;
+        }
+      }
+      expect(converted, `${name} ${loinc}`).toBeGreaterThan(10);
+    }
   });
 });

@@ -30,9 +30,13 @@ import { applyEdits, capitalise, findNote, indexOf, withNote, type Edit } from '
  */
 
 const FINDING_IDS = Object.keys(FINDINGS) as FindingId[];
-const FindingIdSchema = z.enum(FINDING_IDS as [FindingId, ...FindingId[]], {
-  error: (iss) => `unknown finding ${JSON.stringify(iss.input)}; known findings: ${FINDING_IDS.join(', ')}`,
-});
+// A string first, so that a list given where one id is expected (or the reverse) reports the
+// elements' problems rather than "matches neither form".
+const FindingIdSchema = z.string({ error: 'must be a finding id of the note-triage catalog, e.g. "chest-pain"' }).pipe(
+  z.enum(FINDING_IDS as [FindingId, ...FindingId[]], {
+    error: (iss) => `unknown finding ${JSON.stringify(iss.input)}; known findings: ${FINDING_IDS.join(', ')}`,
+  }),
+);
 
 export type NotesNegationParams = {
   /** Finding id(s) of the note-triage catalog to choose from; any stated finding when omitted. */

@@ -18,13 +18,23 @@ export type ShiftRaceEthnicityParams = {
 const ShiftRaceEthnicityParams = z.strictObject({
   mix: z
     .record(
-      z.string().refine((code) => OMB_RACE_CODES.includes(code), {
-        error: (iss) => `"${String(iss.input)}" is not an OMB race category code; use ${RACES.map((r) => `${r.code} (${r.display})`).join(', ')}`,
-      }),
+      z.string(),
       z.number({ error: 'a weight must be a number' }).min(0, 'a weight must be at least 0').refine(Number.isFinite, 'a weight must be finite'),
-      { error: 'mix must be an object of OMB race code → weight, e.g. { "2054-5": 0.5, "2106-3": 0.5 }' },
+      { error: (iss) => (iss.code === 'invalid_type' ? 'mix must be an object of OMB race code → weight, e.g. { "2054-5": 0.5, "2106-3": 0.5 }' : undefined) },
     )
-    .refine((mix) => Object.values(mix).some((w) => w > 0), { error: 'mix needs at least one category with a positive weight' }),
+    .superRefine((mix, ctx) => {
+      for (const code of Object.keys(mix)) {
+        if (!OMB_RACE_CODES.includes(code)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [code],
+            message: `"${code}" is not an OMB race category code; use ${RACES.map((r) => `${r.code} (${r.display})`).join(', ')}`,
+          });
+        }
+      }
+      const weights = Object.values(mix);
+      if (weights.every((w) => w >= 0) && !weights.some((w) => w > 0)) ctx.addIssue({ code: 'custom', message: 'mix needs at least one category with a positive weight' });
+    }),
   hispanic: rateSchema('hispanic').optional(),
 });
 
