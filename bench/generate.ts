@@ -30,10 +30,12 @@ export interface GenerationBenchOptions {
   warmup: number;
   repeats: number;
   seed: number;
+  /** Tasks to measure (default: every task). */
+  tasks: readonly TaskName[];
 }
 
-const DEFAULTS: GenerationBenchOptions = { patients: 10_000, warmup: 3_000, repeats: 3, seed: 20261124 };
 const TASK_NAMES = Object.keys(tasks) as TaskName[];
+const DEFAULTS: GenerationBenchOptions = { patients: 10_000, warmup: 3_000, repeats: 3, seed: 20261124, tasks: TASK_NAMES };
 
 /** Goals for the sepsis task (issue "Synthetic FHIR cohorts"). */
 export const GENERATION_GOALS = { sepsis: { patientsPerSecond: 10_000, ratioToCeiling: 0.4 } } as const;
@@ -107,7 +109,7 @@ function taskThroughput(name: TaskName, options: GenerationBenchOptions) {
 export async function generationBench(options: Partial<GenerationBenchOptions> = {}) {
   const o = { ...DEFAULTS, ...options };
   const out: Partial<Record<TaskName, ReturnType<typeof taskThroughput>>> = {};
-  for (const name of TASK_NAMES) {
+  for (const name of o.tasks) {
     process.stderr.write(`bench: generation ${name}...\n`);
     out[name] = taskThroughput(name, o);
   }
@@ -173,14 +175,17 @@ function runChild(name: TaskName, patients: number, seed: number): Promise<Child
  * Children run `concurrency` at a time (peak RSS is per process, so running them side by side does
  * not change it; their patients/s, which include the disk, then share the cores).
  */
-export async function exportMemoryBench(options: { sizes?: readonly [number, number]; seed?: number; concurrency?: number } = {}) {
+export async function exportMemoryBench(
+  options: { sizes?: readonly [number, number]; seed?: number; concurrency?: number; tasks?: readonly TaskName[] } = {},
+) {
   const [small, large] = options.sizes ?? [10_000, 100_000];
   const seed = options.seed ?? DEFAULTS.seed;
-  const jobs = TASK_NAMES.flatMap((name) => [
+  const names = options.tasks ?? TASK_NAMES;
+  const jobs = names.flatMap((name) => [
     { name, patients: large },
     { name, patients: small },
   ]);
-  process.stderr.write(`bench: export memory (${small} and ${large} patients of ${TASK_NAMES.join(', ')})...\n`);
+  process.stderr.write(`bench: export memory (${small} and ${large} patients of ${names.join(', ')})...\n`);
   const results = new Map<string, ChildResult>();
   let next = 0;
   const worker = async () => {
@@ -192,7 +197,7 @@ export async function exportMemoryBench(options: { sizes?: readonly [number, num
   await Promise.all(Array.from({ length: options.concurrency ?? 2 }, worker));
 
   const out: Partial<Record<TaskName, unknown>> = {};
-  for (const name of TASK_NAMES) {
+  for (const name of names) {
     const a = results.get(`${name}/${small}`)!;
     const b = results.get(`${name}/${large}`)!;
     const ratio = round(b.peakRssMb / a.peakRssMb, 3);
