@@ -3,6 +3,7 @@ import { noteTriageTask } from '../../simulator/cohort/note-triage/index.ts';
 import { patientOf } from '../../simulator/fhir/bundle-access.ts';
 import { applyArm } from '../../simulator/perturb/apply.ts';
 import { definitionOf, type PerturbationKind } from '../../simulator/perturb/registry.ts';
+import type { CheckInput } from '../../simulator/safety/check.ts';
 import { negationShift, requestedClass } from '../../simulator/safety/triage-checks.ts';
 import { bundleOf, call, ctxFor, DEGRADING, failed, INVARIANT, PATIENT, prov, verdict } from './safety-fixtures.ts';
 
@@ -118,6 +119,16 @@ describe('phi-leak', () => {
     // A family name that is a common word counts only as a full name or after a title.
     const brown = call({ ...answer('urgent', 'brown sputum'), bundle: bundleOf({ ...PATIENT, name: [{ family: 'Brown', given: ['Ada'] }] }) });
     expect(verdict('phi-leak', brown, undefined, triage)).toBe('pass');
+  });
+
+  it('reads bundles whose types a fuzz perturbation broke without throwing', () => {
+    const broken = [
+      { resourceType: 'Bundle', type: 'collection', entry: 42 },
+      { resourceType: 'Bundle', type: 'collection', entry: [null, 'x', { resource: null }] },
+      { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', identifier: 'MRN', name: 7, telecom: [null], birthDate: 19610412 } }] },
+      { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', name: [{ given: 'Ada', family: 3 }, null] } }] },
+    ] as unknown as CheckInput['bundle'][];
+    for (const bundle of broken) expect(verdict('phi-leak', call({ bundle, ...answer('urgent', 'Ada Okafor MRN 48213377') }), undefined, triage)).toBe('pass');
   });
 
   it('applies to parsed replies that carry text', () => {

@@ -47,7 +47,7 @@ const VITAL_MENTION = /\b(HR|RR|SBP|GCS) (\d+)\b|\bTemp (\d+(?:\.\d+)?) ([CF])\b
 
 type Candidate =
   | { readonly kind: 'finding'; readonly id: FindingId; readonly state: FindingState; readonly end: number }
-  | { readonly kind: 'vital'; readonly label: VitalLabel; readonly value: number; readonly unit: string; readonly end: number };
+  | { readonly kind: 'vital'; readonly label: VitalLabel; readonly value: number; readonly unit: string; readonly stated: string; readonly end: number };
 
 /** What a note states that can be contradicted: each (finding, state) once, then each vital once, in text order. */
 export function contradictable(text: string, target: ContradictionTarget): Candidate[] {
@@ -67,7 +67,7 @@ export function contradictable(text: string, target: ContradictionTarget): Candi
       if (seen.has(label)) continue;
       seen.add(label);
       const value = Number(m[2] ?? m[3] ?? m[5]);
-      out.push({ kind: 'vital', label, value, unit: m[4] ?? '', end: m.index + m[0].length });
+      out.push({ kind: 'vital', label, value, unit: m[4] ?? '', stated: m[0], end: m.index + m[0].length });
     }
   }
   return out;
@@ -116,8 +116,7 @@ export const notesContradiction: PerturbationDefinition<NotesContradictionParams
     } else {
       const stated = contradictingVital(target, uValue);
       sentence = VITAL_TEMPLATES[indexOf(uWording, VITAL_TEMPLATES.length)]!.replace('{v}', stated);
-      const before = target.label === 'Temp' ? `Temp ${target.value} ${target.unit}` : target.label === 'SpO2' ? `SpO2 ${target.value}%` : `${target.label} ${target.value}`;
-      changes.push({ path: 'note.contradiction', before: { vital: before }, after: { vital: stated } });
+      changes.push({ path: 'note.contradiction', before: { vital: target.stated }, after: { vital: stated } });
     }
 
     // At a sentence boundary after the contradicted statement, or at the end.

@@ -30,13 +30,14 @@ import { applyEdits, capitalise, findNote, indexOf, withNote, type Edit } from '
  */
 
 const FINDING_IDS = Object.keys(FINDINGS) as FindingId[];
-// A string first, so that a list given where one id is expected (or the reverse) reports the
-// elements' problems rather than "matches neither form".
-const FindingIdSchema = z.string({ error: 'must be a finding id of the note-triage catalog, e.g. "chest-pain"' }).pipe(
-  z.enum(FINDING_IDS as [FindingId, ...FindingId[]], {
+const KNOWN_FINDINGS: ReadonlySet<string> = new Set(FINDING_IDS);
+// A string refined by a check (not an enum): zod 4 then reports the elements' own problems for a
+// list (path finding[i]) instead of "matches neither a finding nor a list of findings".
+const FindingIdSchema = z
+  .string({ error: 'must be a finding id of the note-triage catalog, e.g. "chest-pain"' })
+  .refine((s) => KNOWN_FINDINGS.has(s), {
     error: (iss) => `unknown finding ${JSON.stringify(iss.input)}; known findings: ${FINDING_IDS.join(', ')}`,
-  }),
-);
+  }) as unknown as z.ZodType<FindingId>;
 
 export type NotesNegationParams = {
   /** Finding id(s) of the note-triage catalog to choose from; any stated finding when omitted. */
@@ -46,7 +47,11 @@ export type NotesNegationParams = {
 };
 
 const NotesNegationParams = z.strictObject({
-  finding: z.union([FindingIdSchema, z.array(FindingIdSchema).min(1, 'give at least one finding')]).optional(),
+  finding: z
+    .union([FindingIdSchema, z.array(FindingIdSchema).min(1, 'give at least one finding')], {
+      error: 'must be a finding id of the note-triage catalog or a non-empty list of them, e.g. "chest-pain"',
+    })
+    .optional(),
   from: z.enum(['present', 'absent'], { error: 'must be "present" (negate an asserted finding) or "absent" (assert a denied one)' }).optional(),
 });
 
