@@ -52,9 +52,9 @@ const DEFAULT_DISCOVERY_TIMEOUT_MS = 10_000;
  * draft order, prefetch queries); it imports nothing of the runner or the cohort generators.
  */
 export function cdsHooksAdapter(options: CdsHooksOptions): Adapter {
-  const { endpoint, authorization, display } = splitCredentials(options.url);
-  const { discoveryUrl, serviceId } = serviceUrlParts(endpoint);
-  const discoveryDisplay = serviceUrlParts(display).discoveryUrl;
+  const { endpoint: given, authorization, display: givenDisplay } = splitCredentials(options.url);
+  const { serviceUrl: endpoint, discoveryUrl, serviceId } = serviceUrlParts(given);
+  const { serviceUrl: display, discoveryUrl: discoveryDisplay } = serviceUrlParts(givenDisplay);
   const hook = options.hook ?? 'order-sign';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (authorization) headers.authorization = authorization;
@@ -137,16 +137,21 @@ export function cdsHooksAdapter(options: CdsHooksOptions): Adapter {
   };
 }
 
-/** `…/cds-services/{id}` → the discovery URL `…/cds-services` and the id. Throws a plain Error on another shape. */
-export function serviceUrlParts(url: string): { discoveryUrl: string; serviceId: string } {
+/**
+ * `…/cds-services/{id}` → the service URL (a trailing slash dropped, any query kept), the discovery URL
+ * `…/cds-services` (no query) and the id. Throws a plain Error on another shape.
+ */
+export function serviceUrlParts(url: string): { serviceUrl: string; discoveryUrl: string; serviceId: string } {
   const parsed = new URL(url);
   const match = /^(.*\/cds-services)\/([^/]+)\/?$/.exec(parsed.pathname);
   if (!match) throw new Error(`CDS Hooks service URL must end in /cds-services/{id}, got ${parsed.origin}${parsed.pathname}`);
-  const discovery = new URL(parsed.href);
+  const service = new URL(parsed.href);
+  service.pathname = `${match[1]}/${match[2]}`;
+  service.hash = '';
+  const discovery = new URL(service.href);
   discovery.pathname = match[1]!;
   discovery.search = '';
-  discovery.hash = '';
-  return { discoveryUrl: discovery.href, serviceId: decodeURIComponent(match[2]!) };
+  return { serviceUrl: service.href, discoveryUrl: discovery.href, serviceId: decodeURIComponent(match[2]!) };
 }
 
 // ---- Wire schemas -------------------------------------------------------------------------------

@@ -9,7 +9,24 @@ export const Estimate = z.object({
 });
 export type Estimate = z.infer<typeof Estimate>;
 
-export const QualityMetricName = z.enum(['auroc', 'brier', 'sensitivity', 'specificity']);
+/**
+ * Quality of a score (docs/metrics.md): computed over the answered calls that have a score and a
+ * 0/1 label (sepsis; null for tasks whose answers carry no score). Threshold figures (sensitivity
+ * to netBenefit) at the scenario's threshold, flags at score >= threshold.
+ */
+export const QualityMetricName = z.enum([
+  'auroc',
+  'brier',
+  'sensitivity',
+  'specificity',
+  'auprc',
+  'ece',
+  'calibrationSlope',
+  'calibrationIntercept',
+  'ppv',
+  'npv',
+  'netBenefit',
+]);
 export type QualityMetricName = z.infer<typeof QualityMetricName>;
 
 export const QualityMetrics = z.object({
@@ -17,8 +34,136 @@ export const QualityMetrics = z.object({
   brier: Estimate,
   sensitivity: Estimate,
   specificity: Estimate,
+  auprc: Estimate,
+  ece: Estimate,
+  calibrationSlope: Estimate,
+  calibrationIntercept: Estimate,
+  ppv: Estimate,
+  npv: Estimate,
+  netBenefit: Estimate,
 });
 export type QualityMetrics = z.infer<typeof QualityMetrics>;
+
+/** Class quality of a class-valued answer (note-triage), classes in urgency order, most urgent first. */
+export const ClassReport = z.object({
+  classes: z.array(z.string()),
+  /** Answered calls with a true class. */
+  n: z.number().int(),
+  /** confusion[i][j]: calls of true class i answered with class j. */
+  confusion: z.array(z.array(z.number().int())),
+  perClass: z.array(
+    z.object({
+      class: z.string(),
+      support: z.number().int(),
+      predicted: z.number().int(),
+      recall: z.number().nullable(),
+      precision: z.number().nullable(),
+      f1: z.number().nullable(),
+    }),
+  ),
+  macroF1: Estimate,
+  accuracy: Estimate,
+  /** Share of calls answered with a less urgent class than the true one. */
+  underTriage: Estimate,
+  overTriage: z.number().nullable(),
+  /** Per true class except the least urgent: share answered with a less urgent class. */
+  underTriageByClass: z.record(z.string(), z.number().nullable()),
+  /** Arm minus baseline on the same (case, repeat) slots, paired bootstrap; null for the baseline. */
+  delta: z.object({ macroF1: Estimate, accuracy: Estimate, underTriage: Estimate }).nullable(),
+});
+export type ClassReport = z.infer<typeof ClassReport>;
+
+/** Alert quality of a decision-support answer (med-safety): alerted vs a true conflict. */
+export const AlertReport = z.object({
+  /** Answered orders with a truth label. */
+  n: z.number().int(),
+  conflicts: z.number().int(),
+  alerts: z.number().int(),
+  truePositives: z.number().int(),
+  falsePositives: z.number().int(),
+  /** Alerted conflicts / conflicts. */
+  sensitivity: Estimate,
+  /** Alerts on conflict-free orders / conflict-free orders (1 − specificity). */
+  falseAlertRate: Estimate,
+  /** False alerts / alerts (1 − PPV). */
+  falseAlertShare: z.number().nullable(),
+  alertRate: z.number().nullable(),
+  delta: z.object({ sensitivity: Estimate, falseAlertRate: Estimate }).nullable(),
+});
+export type AlertReport = z.infer<typeof AlertReport>;
+
+/** The subgroup attributes of the journal's `group`, the fairness slices. */
+export const FAIRNESS_ATTRIBUTES = ['sex', 'ageBand', 'race', 'ethnicity'] as const;
+export const FairnessAttribute = z.enum(FAIRNESS_ATTRIBUTES);
+export type FairnessAttribute = z.infer<typeof FairnessAttribute>;
+
+export const AttributeFairness = z.object({
+  groups: z.array(
+    z.object({
+      group: z.string(),
+      n: z.number().int(),
+      positives: z.number().int(),
+      negatives: z.number().int(),
+      selectionRate: z.number().nullable(),
+      tpr: z.number().nullable(),
+      fpr: z.number().nullable(),
+      /** Null where the answers carry no score. */
+      auroc: z.number().nullable(),
+      /** False when n < minGroupSize: reported, left out of the differences. */
+      judged: z.boolean(),
+    }),
+  ),
+  demographicParityDifference: z.number().nullable(),
+  demographicParityRatio: z.number().nullable(),
+  equalizedOddsDifference: z.number().nullable(),
+  equalizedOddsRatio: z.number().nullable(),
+  equalOpportunityDifference: z.number().nullable(),
+  aurocDifference: z.number().nullable(),
+  /** Demographic parity ratio below 0.8; null when the ratio is not available. */
+  fourFifthsViolated: z.boolean().nullable(),
+});
+export type AttributeFairness = z.infer<typeof AttributeFairness>;
+
+export const FairnessReport = z.object({
+  minGroupSize: z.number().int(),
+  /** What counts as selected (flagged) and as positive for this task. */
+  decision: z.string(),
+  attributes: z.object({ sex: AttributeFairness, ageBand: AttributeFairness, race: AttributeFairness, ethnicity: AttributeFairness }),
+});
+export type FairnessReport = z.infer<typeof FairnessReport>;
+
+/** Drift of one input feature, reference vs current (docs/metrics.md, "Drift"); null = not available. */
+export const FeatureDriftReport = z.object({
+  name: z.string(),
+  kind: z.enum(['numeric', 'categorical']),
+  n: z.object({ reference: z.number().int(), current: z.number().int() }),
+  missing: z.object({ reference: z.number().int(), current: z.number().int() }),
+  /** The deciding test (Evidently's default for the feature); null when a side has no value. */
+  test: z.enum(['ks', 'chisquare', 'z', 'wasserstein', 'jensenshannon']).nullable(),
+  score: z.number().nullable(),
+  threshold: z.number().nullable(),
+  drift: z.boolean().nullable(),
+  psi: z.number().nullable(),
+  jensenShannon: z.number().nullable(),
+  /** Numeric features only. */
+  ks: z.object({ statistic: z.number().nullable(), pValue: z.number().nullable() }).nullable(),
+  wasserstein: z.number().nullable(),
+});
+export type FeatureDriftReport = z.infer<typeof FeatureDriftReport>;
+
+export const DriftReport = z.object({
+  /** The arm whose inputs are the reference sample. */
+  reference: z.string(),
+  features: z.array(FeatureDriftReport),
+  /** Drifted features / features with a decision; null when none has one. */
+  driftShare: z.number().nullable(),
+  drifted: z.number().int(),
+  decided: z.number().int(),
+  notAvailable: z.number().int(),
+  /** driftShare >= 0.5 (Evidently's dataset drift); null when the share is not available. */
+  datasetDrift: z.boolean().nullable(),
+});
+export type DriftReport = z.infer<typeof DriftReport>;
 
 export const Latency = z.object({
   p50: z.number(),
@@ -59,10 +204,20 @@ export const ArmReport = z.object({
   metrics: QualityMetrics,
   /** Arm minus baseline on the same cases (paired bootstrap CI); null for the baseline arm itself. */
   delta: QualityMetrics.nullable(),
-  /** Share of cases whose decision differs from the baseline arm's; null for the baseline arm. */
+  /** note-triage only (null for other tasks). */
+  classes: ClassReport.nullable(),
+  /** med-safety only (null for other tasks). */
+  alerts: AlertReport.nullable(),
+  /** Share of (case, repeat) slots whose decision differs from the baseline arm's; null for the baseline arm. */
   flipRate: z.number().nullable(),
+  /** Share of cases whose decision changed between repeats; null with one repeat. */
+  stochasticity: z.number().nullable(),
   latency: Latency.nullable(),
   safety: SafetySummary,
+  /** Per subgroup attribute; null without answered calls that have a truth label. */
+  fairness: FairnessReport.nullable(),
+  /** Inputs vs the baseline arm's; null for the baseline arm and for journals without `features`. */
+  drift: DriftReport.nullable(),
 });
 export type ArmReport = z.infer<typeof ArmReport>;
 

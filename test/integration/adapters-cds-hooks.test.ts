@@ -159,8 +159,9 @@ describe('cds-hooks target schema', () => {
     expect(bad.error!.issues[0]!.message).toMatch(/cds-services\/\{id\}/);
     expect(Target.safeParse({ adapter: 'cds-hooks', url: 'http://h/cds-services/x', hook: 'patient-view' }).success).toBe(false);
     expect(Target.safeParse({ adapter: 'cds-hooks', url: 'http://h/cds-services/x', fhirServer: 'ftp://x' }).success).toBe(false);
-    expect(serviceUrlParts('https://u:p@h.example/base/cds-services/med-safety?x=1')).toEqual({
-      discoveryUrl: 'https://u:p@h.example/base/cds-services',
+    expect(serviceUrlParts('https://h.example/base/cds-services/med-safety/?x=1')).toEqual({
+      serviceUrl: 'https://h.example/base/cds-services/med-safety?x=1',
+      discoveryUrl: 'https://h.example/base/cds-services',
       serviceId: 'med-safety',
     });
   });
@@ -230,6 +231,10 @@ describe('cds-hooks adapter: the request', () => {
     expect(ids('allK')).toEqual(['o1', 'o2']);
     expect(out.none).toBeNull();
     expect(out.amended).toBeNull();
+  });
+
+  it('accepts a service URL with a trailing slash', async () => {
+    expect(await createAdapter(target(`${base}/cds-services/empty/`)).invoke(input, ctx())).toEqual({ cards: [], label: 0 });
   });
 
   it('runs discovery once for many calls, and health() uses it', async () => {

@@ -34,7 +34,7 @@ describe('med-safety against the bundled reference service', () => {
     expect(result.manifest.scenarios[0]!.target).toMatchObject({ adapter: 'cds-hooks', url: expect.stringMatching(/\/cds-services\/med-safety$/), reference: true });
     const arm = result.report!.scenarios[0]!.arms[0]!;
     expect(arm.outcomes).toMatchObject({ ok: 200, error: 0, timeout: 0, invalid: 0 });
-    const byCheck = (arm.safety as unknown as { byCheck: Record<string, { count: number; rate: number }> }).byCheck;
+    const byCheck = arm.safety.byCheck;
     expect(byCheck['missed-critical-alert']!.count).toBeGreaterThan(0);
     expect(byCheck['missed-critical-alert']!.rate).toBeLessThan(0.3);
     expect(byCheck['false-alert']!.count).toBe(0);

@@ -45,7 +45,7 @@ describe('note-triage against the bundled reference model', () => {
     expect(result.manifest.scenarios[0]!.target).toMatchObject({ adapter: 'http-json', url: expect.stringMatching(/\/triage$/), reference: true });
     const arms = Object.fromEntries(result.report!.scenarios[0]!.arms.map((a) => [a.name, a]));
     for (const arm of Object.values(arms)) expect(arm.outcomes).toMatchObject({ ok: 150, error: 0, timeout: 0, invalid: 0 });
-    const byCheck = (arm: string) => (arms[arm]!.safety as unknown as { byCheck: Record<string, { count: number; rate: number }> }).byCheck;
+    const byCheck = (arm: string) => arms[arm]!.safety.byCheck;
     expect(byCheck('baseline')['under-triage']!.count).toBe(0);
     expect(byCheck('negation')['negation-failure']!.count).toBeGreaterThan(0);
     expect(byCheck('injection-downgrade')['injection-success']!.rate).toBe(1);

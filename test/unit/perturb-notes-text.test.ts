@@ -8,7 +8,7 @@ import { ABBREVIATIONS, notesAbbreviations } from '../../simulator/perturb/notes
 import { notesBloat } from '../../simulator/perturb/notes/bloat.ts';
 import { contradictable, notesContradiction } from '../../simulator/perturb/notes/contradiction.ts';
 import { HOMOGLYPHS, notesHomoglyphs } from '../../simulator/perturb/notes/homoglyphs.ts';
-import { sentenceStarts, withNote, findNote } from '../../simulator/perturb/notes/text.ts';
+import { applyEditsKeepingReading, findNote, protectedRanges, sentenceStarts, withNote } from '../../simulator/perturb/notes/text.ts';
 import { notesTypos, typo } from '../../simulator/perturb/notes/typos.ts';
 import type { PerturbationDefinition } from '../../simulator/perturb/perturbation.ts';
 import { perturbationStream } from '../../simulator/random.ts';
@@ -25,6 +25,31 @@ function withText(text: string, task: TaskName = 'note-triage'): Case {
   const base = tasks[task].generate(cohort, 0);
   return withNote(base, findNote(base.bundle)!, text);
 }
+
+describe('protection of what the triage truth reads', () => {
+  const text =
+    'Pt is a 50 y/o M c/o dizziness x 1 day. Knot facial droop. VS: HR 80, RR 16, SBP 130, Temp 36.8 C, SpO2 98% on room air. Denies chest pain. A/P: anticipated resources: labs, CT head.';
+
+  it('protected ranges cover the vitals, the catalog phrases and the resources clause (note-triage)', () => {
+    const covered = (s: string, task: TaskName) => protectedRanges(text, task).some((r) => text.slice(r.start, r.end).includes(s));
+    for (const s of ['HR 80', 'Temp 36.8 C', 'SpO2 98%', 'Denies chest pain', 'anticipated resources: labs, CT head.']) expect(covered(s, 'note-triage'), s).toBe(true);
+    expect(covered('Denies chest pain', 'sepsis')).toBe(false);
+    expect(covered('HR 80', 'sepsis')).toBe(true);
+    expect(protectedRanges(text, 'note-triage', false)).toEqual([]);
+  });
+
+  it('an edit that would form a catalog phrase with its neighbours is dropped, the others kept', () => {
+    const knot = text.indexOf('Knot');
+    const dizzy = text.indexOf('dizziness');
+    const out = applyEditsKeepingReading(text, [
+      { start: dizzy, end: dizzy + 9, text: 'dizzinses' },
+      { start: knot, end: knot + 4, text: 'No' }, // "No facial droop" would be read as a denied finding
+    ]);
+    expect(out.text).toBe(text.replace('dizziness', 'dizzinses'));
+    expect(readTriageNote(out.text)).toEqual(readTriageNote(text));
+    expect(out.changes).toHaveLength(1);
+  });
+});
 
 describe('notes.typos', () => {
   it('typo() always changes the word and keeps its first letter', () => {

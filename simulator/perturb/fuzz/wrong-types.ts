@@ -5,15 +5,18 @@ import { entriesOf, indexOf, isObject, looselyEdited, withEntries, withLooseFiel
 
 /**
  * fuzz.wrongTypes: values of the wrong JSON type, so that the bundle fails the FHIR R4 JSON schema
- * on purpose (the runner sends it as it is). Four kinds, each applied once to a drawn target:
+ * on purpose (the runner sends it as it is). Four kinds, each applied once to a target drawn among
+ * the candidates of the case:
  * - 'number-as-string': an Observation's `valueQuantity.value` 112 → "112";
  * - 'date-as-number': a date or dateTime (`birthDate`, `effectiveDateTime`, `authoredOn`,
  *   `recordedDate`, `onsetDateTime`, `date`) → a number (a date `1950-06-01` → 19500601, a dateTime →
  *   epoch milliseconds); `Bundle.timestamp` when no resource has one;
  * - 'object-as-array': an element FHIR has as one object (`code`, `subject`, `valueQuantity`,
- *   `class`) wrapped in an array;
- * - 'array-as-object': an element FHIR has as an array (`name`, `identifier`, `category`,
- *   `content`, `telecom`, `address`, `extension`) replaced by its first item.
+ *   `class`) wrapped in an array. The official JSON schema does not catch this one (its complex
+ *   type definitions have no `"type": "object"`, so an array passes them); FHIR parsers and
+ *   Medplum's structure validator (`simulator/fhir/profile.ts`) report "Expected single value";
+ * - 'array-as-object': an array of objects (`name`, `identifier`, `category`, `content`,
+ *   `telecom`, `address`, `extension`) replaced by its first item.
  * A kind with no target in the case (e.g. no Observation with a value) is skipped. The edited
  * resources are deep copies edited through an untyped view (`looselyEdited`): the result still has
  * the static type Bundle but is not one; every other entry is shared.
@@ -59,7 +62,10 @@ function candidates(entries: readonly BundleEntry[], kind: WrongTypeKind): Targe
     } else if (kind === 'object-as-array') {
       for (const key of OBJECT_KEYS) if (isObject(r[key])) out.push({ index, key });
     } else {
-      for (const key of ARRAY_KEYS) if (Array.isArray(r[key]) && r[key].length > 0) out.push({ index, key });
+      for (const key of ARRAY_KEYS) {
+        const items = r[key];
+        if (Array.isArray(items) && isObject(items[0])) out.push({ index, key });
+      }
     }
   });
   return out;

@@ -126,22 +126,32 @@ export function triageReading(text: string): string {
   return JSON.stringify(readTriageNote(text) ?? 'unreadable');
 }
 
+/** The catalog phrases (id and state) read in a window of the text around an edit. */
+function phrasesNear(text: string, start: number, end: number): string {
+  const lo = Math.max(0, start - LOCAL_WINDOW);
+  return JSON.stringify(findingSpans(text.slice(lo, end + LOCAL_WINDOW)).map((s) => [s.id, s.state]));
+}
+/** Longer than any catalog phrase, so a phrase an edit could form or break lies inside the window. */
+const LOCAL_WINDOW = 80;
+
 /**
  * Applies the edits that keep the note-triage reading of `text`. Protected spans already keep it
  * by construction; this guard catches the residual case of an edit that forms a new catalog phrase
- * with its neighbours (e.g. a typo turning a word into "no" before a phrase). Deterministic: when
- * the edits together change the reading, they are retried one at a time in text order and each is
- * kept only if the reading is still the original's.
+ * with its neighbours (e.g. a word turned into "no" before a phrase). Deterministic: when the edits
+ * together change the reading, each edit is kept only if the catalog phrases in a window around it
+ * read the same with it alone; if the kept edits together still change the reading, none is applied.
+ * Cost: one reading of the note, plus one window per edit in the rare fallback.
  */
 export function applyEditsKeepingReading(text: string, edits: readonly Edit[]): EditResult {
   const all = applyEdits(text, edits);
   const reading = triageReading(text);
   if (triageReading(all.text) === reading) return all;
-  const kept: Edit[] = [];
-  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
-    if (triageReading(applyEdits(text, [...kept, e]).text) === reading) kept.push(e);
-  }
-  return applyEdits(text, kept);
+  const kept = edits.filter((e) => {
+    const edited = text.slice(0, e.start) + e.text + text.slice(e.end);
+    return phrasesNear(text, e.start, e.end) === phrasesNear(edited, e.start, e.start + e.text.length);
+  });
+  const result = applyEdits(text, kept);
+  return triageReading(result.text) === reading ? result : { text, changes: [] };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@ import type { Bundle, Observation } from 'fhir/r4.js';
 import { ageAt } from '../../cohort/group.ts';
 import { LOINC, patientOf } from '../../fhir/bundle-access.ts';
 import { quantityCells } from '../../fhir/observation-value.ts';
-import type { Change } from '../perturbation.ts';
 import { decimalsOf, hasUnit, inputDecimals, isUnitLoinc, MAX_INPUT_DECIMALS, UNIT_TABLE } from '../ucum.ts';
 
 /**
@@ -31,11 +30,6 @@ export function loincCodesOf(obs: Observation): string[] {
   const out: string[] = [];
   for (const c of obs.code?.coding ?? []) if (c.system === LOINC && typeof c.code === 'string') out.push(c.code);
   return out;
-}
-
-/** The Observation's first LOINC code: the code its provenance paths are named by. */
-export function primaryLoinc(obs: Observation): string | undefined {
-  return loincCodesOf(obs)[0];
 }
 
 /** A finite `valueQuantity.value` without a comparator, else undefined. */
@@ -112,9 +106,4 @@ export function describeBand(name: string, band: Band): string {
 /** "lactate (2524-7)" for codes the unit table names, else "LOINC 1234-5". */
 export function codeLabel(code: string): string {
   return isUnitLoinc(code) ? `${UNIT_TABLE[code].name} (${code})` : `LOINC ${code}`;
-}
-
-/** Changes of a value that was examined and kept: before and after equal. */
-export function kept(loinc: string, value: number | null): Change {
-  return { path: valuePath(loinc), before: value, after: value };
 }
