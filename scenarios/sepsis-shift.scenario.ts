@@ -23,7 +23,8 @@ export default defineScenario({
   // The reference model's flaws (models/README.md) fail these on the arms that target them:
   // mg/dL lactate flips decisions (invariance), missing lactate costs sensitivity and critical misses.
   gates: {
-    'auroc[baseline]': '>= 0.80',
+    // Lactate is ordered for about a third of ED patients, which caps what any model reaches.
+    'auroc[baseline]': '>= 0.75',
     'auroc.drop[*]': '<= 0.05',
     'flipRate[lactate-mg-dl]': '<= 0.02',
     'sensitivity.drop[missing-lactate]': '<= 0.05',

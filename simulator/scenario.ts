@@ -3,7 +3,7 @@ import { TaskName } from './case.ts';
 import type { ModelInput, Prediction } from '../adapters/adapter.ts';
 import { definitionOf, isPerturbationKind, registry, type PerturbationKind } from './perturb/registry.ts';
 import type { ResolvedPerturbation } from './perturb/apply.ts';
-import { parseGate } from './metrics/gates.ts';
+import { isFairnessFigure, parseGate } from './metrics/gates.ts';
 import { CHECK_NAMES } from './safety/checks.ts';
 import { isLoadFigure, LoadSchema } from './load/index.ts';
 
@@ -169,7 +169,8 @@ export const Scenario = z.strictObject({
   const phases = (scenario.load ?? []).map((p) => p.name);
   for (const [key, expression] of Object.entries(scenario.gates)) {
     const gate = parseGate(key, expression, CHECK_NAMES).gate;
-    if (!gate) continue;
+    // Fairness figures take a subgroup attribute, which parseGate has already checked.
+    if (!gate || isFairnessFigure(gate.figure)) continue;
     const load = isLoadFigure(gate.figure);
     if (load && phases.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['gates', key], message: `gate "${key}" reads a load figure, but the scenario has no load phases` });

@@ -4,6 +4,7 @@ import { EXIT, InputError } from './exit-codes.ts';
 import { ImportError } from '../cohort/import/index.ts';
 import { GENERATE_HELP, generateCommand } from './generate-command.ts';
 import { FHIR_HELP, fhirCommand } from './fhir-command.ts';
+import { DRIFT_HELP, driftCommand } from './drift-command.ts';
 import { RUN_HELP, runCommand } from './run-command.ts';
 import { MODELS_HELP, modelsCommand } from '../../models/server.ts';
 
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { help: string; run: (argv: readonly string[], io
   generate: { help: GENERATE_HELP, run: generateCommand },
   models: { help: MODELS_HELP, run: modelsCommand },
   fhir: { help: FHIR_HELP, run: fhirCommand },
+  drift: { help: DRIFT_HELP, run: driftCommand },
 };
 
 const USAGE = `clinsim ${TOOL_VERSION}: clinical simulation and stress testing for AI models

@@ -2,14 +2,16 @@ import type { Manifest, ScenarioLineage } from '../run/manifest.ts';
 import type { JournalRecord } from '../run/journal-record.ts';
 import { definitionOf, isPerturbationKind } from '../perturb/registry.ts';
 import { CHECK_NAMES } from '../safety/checks.ts';
-import { ArmAccumulator } from './arm-accumulator.ts';
-import { weightedAurocRanked } from './auroc.ts';
-import { bootstrapCi, pairedBootstrapCi, type WeightedMetric } from './bootstrap.ts';
+import { TaskName } from '../case.ts';
+import { ArmAccumulator, DECISION_CLASSES, NONE } from './arm-accumulator.ts';
+import { armAlerts, armClasses } from './arm-classes.ts';
+import { armDrift } from './arm-drift.ts';
+import { armFairness } from './arm-fairness.ts';
+import { armQuality, type ArmContext } from './arm-quality.ts';
+import { armStochasticity, flipRate } from './arm-robustness.ts';
 import { evaluateGate, parseGate } from './gates.ts';
 import { latencySummary } from './percentile.ts';
-import { rankCases } from './ranked.ts';
-import type { ArmReport, Estimate, QualityMetricName, QualityMetrics, Report, ScenarioReport } from './report-types.ts';
-import { weightedBrier, weightedSensitivity, weightedSpecificity } from './weighted.ts';
+import type { ArmReport, Report, ScenarioReport } from './report-types.ts';
 import type { LoadPhaseReport } from '../load/index.ts';
 
 export interface AggregateOptions {
@@ -26,7 +28,7 @@ export class RunAggregator {
 
   constructor(private readonly manifest: Manifest) {
     for (const s of manifest.scenarios) {
-      this.arms.set(s.name, new Map(s.arms.map((a) => [a.name, new ArmAccumulator(a.name, s.repeats, s.size)])));
+      this.arms.set(s.name, new Map(s.arms.map((a) => [a.name, new ArmAccumulator(a.name, s.repeats, s.size, { task: taskOf(s), threshold: s.threshold })])));
     }
   }
 
@@ -77,27 +79,6 @@ function scenarioReport(lineage: ScenarioLineage, arms: Map<string, ArmAccumulat
   };
 }
 
-const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
-const toEstimate = (e: { value: number; ci: readonly [number, number] | null }): Estimate => ({
-  value: finiteOrNull(e.value),
-  ci: e.ci && Number.isFinite(e.ci[0]) && Number.isFinite(e.ci[1]) ? [e.ci[0], e.ci[1]] : null,
-});
-
-/** Scores and labels of the given slots, compacted, and the weighted quality metrics over them. */
-function qualityFunctions(acc: ArmAccumulator, slots: readonly number[], threshold: number): Record<QualityMetricName, WeightedMetric> {
-  const scores = Float64Array.from(slots, (s) => acc.scores[s]!);
-  const labels = Uint8Array.from(slots, (s) => acc.labels[s]!);
-  const ranked = rankCases(scores, labels);
-  return {
-    auroc: (w) => weightedAurocRanked(ranked, w),
-    brier: (w) => weightedBrier(scores, labels, w),
-    sensitivity: (w) => weightedSensitivity(scores, labels, w, threshold),
-    specificity: (w) => weightedSpecificity(scores, labels, w, threshold),
-  };
-}
-
-const METRICS: readonly QualityMetricName[] = ['auroc', 'brier', 'sensitivity', 'specificity'];
-
 function armReport(
   lineage: ScenarioLineage,
   arm: ScenarioLineage['arms'][number],
@@ -105,45 +86,38 @@ function armReport(
   baseline: ArmAccumulator | undefined,
   options: AggregateOptions,
 ): ArmReport {
-  const bootstrap = { seed: lineage.seed, resamples: options.resamples ?? 1000 };
-  const slots: number[] = [];
-  for (let s = 0; s < acc.scores.length; s++) if (acc.answered(s)) slots.push(s);
-  const own = qualityFunctions(acc, slots, lineage.threshold);
-  const metrics = Object.fromEntries(
-    METRICS.map((m) => [m, toEstimate(bootstrapCi(slots.length, own[m], { ...bootstrap, key: [lineage.name, arm.name, m] }))]),
-  ) as QualityMetrics;
+  const ctx: ArmContext = {
+    threshold: lineage.threshold,
+    bootstrap: { seed: lineage.seed, resamples: options.resamples ?? 1000 },
+    key: [lineage.name, arm.name],
+  };
+  const { metrics, delta } = armQuality(acc, baseline, ctx);
+  const task = taskOf(lineage);
+  const classes = DECISION_CLASSES[task];
 
-  let delta: QualityMetrics | null = null;
-  let flipRate: number | null = null;
-  if (baseline && baseline !== acc) {
-    const paired = slots.filter((s) => baseline.answered(s));
-    const mine = qualityFunctions(acc, paired, lineage.threshold);
-    const theirs = qualityFunctions(baseline, paired, lineage.threshold);
-    delta = Object.fromEntries(
-      METRICS.map((m) => [
-        m,
-        toEstimate(pairedBootstrapCi(paired.length, mine[m], theirs[m], { ...bootstrap, key: [lineage.name, arm.name, m, 'delta'] })),
-      ]),
-    ) as QualityMetrics;
-    let flips = 0;
-    for (const s of paired) if (acc.scores[s]! >= lineage.threshold !== baseline.scores[s]! >= lineage.threshold) flips++;
-    flipRate = paired.length === 0 ? null : flips / paired.length;
-  }
-
+  // Realized prevalence of the truth label among the calls that were answered with a decision.
+  let answered = 0;
   let positives = 0;
-  for (const s of slots) positives += acc.labels[s]!;
+  for (const s of acc.decidedSlots()) {
+    if (acc.truthLabels[s] === NONE) continue;
+    answered++;
+    positives += acc.truthLabels[s]!;
+  }
   const latency = acc.latencies.length === 0 ? null : latencySummary(acc.latencies);
 
   return {
     name: arm.name,
     cases: acc.cases,
     calls: acc.calls,
-    prevalence: slots.length === 0 ? null : positives / slots.length,
+    prevalence: answered === 0 ? null : positives / answered,
     perturbations: arm.perturbations.map((p) => describe(p.kind, p.params)),
     outcomes: acc.outcomes,
     metrics,
     delta,
-    flipRate,
+    classes: classes ? armClasses(acc, baseline, classes, ctx) : null,
+    alerts: task === 'med-safety' ? armAlerts(acc, baseline, ctx) : null,
+    flipRate: flipRate(acc, baseline),
+    stochasticity: armStochasticity(acc),
     latency,
     safety: {
       failures: acc.failures,
@@ -155,7 +129,15 @@ function armReport(
         }),
       ),
     },
+    fairness: armFairness(acc, task, lineage.threshold),
+    drift: armDrift(acc, baseline),
   };
+}
+
+function taskOf(lineage: ScenarioLineage): TaskName {
+  const task = TaskName.safeParse(lineage.task);
+  if (!task.success) throw new Error(`manifest names unknown task "${lineage.task}" for scenario "${lineage.name}"`);
+  return task.data;
 }
 
 function describe(kind: string, params: Record<string, unknown>): ArmReport['perturbations'][number] {

@@ -39,5 +39,12 @@ export const JournalRecord = z.object({
   checks: z.array(z.string()),
   safety: z.array(SafetyFailure),
   perturbations: z.array(Provenance),
+  /**
+   * The model input as the task's tabular view of the perturbed bundle (`task.table`, the columns
+   * of `clinsim generate --format csv`): `{ column: number | string | null }`, for input drift.
+   * Written on the repeat-0 record of each (arm, case) only (repeats send the same input); absent
+   * in journals written before it.
+   */
+  features: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).optional(),
 });
 export type JournalRecord = z.infer<typeof JournalRecord>;

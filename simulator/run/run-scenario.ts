@@ -84,9 +84,10 @@ async function runCase(options: ScenarioRunOptions, limiter: Limiter, base: Case
   if (signal.aborted) return;
 
   const baselineByRepeat = new Map(results.filter((r) => r.arm === 'baseline').map((r) => [r.repeat, r] as const));
-  const records = results.map(({ arm, repeat, perturbed, result }) =>
-    toRecord(scenario.name, arm, index, repeat, perturbed, result, task, threshold, baselineByRepeat.get(repeat)),
-  );
+  const records = results.map(({ arm, repeat, perturbed, result }) => {
+    const record = toRecord(scenario.name, arm, index, repeat, perturbed, result, task, threshold, baselineByRepeat.get(repeat));
+    return repeat === 0 ? { ...record, features: featuresOf(task, perturbed) } : record;
+  });
   await options.journal.append(records);
   options.onCaseDone?.(records);
 }
@@ -125,6 +126,26 @@ function toRecord(
     safety,
     perturbations: perturbed.provenance,
   };
+}
+
+/**
+ * The journal's `features`: the task's tabular view of the perturbed bundle, column by column.
+ * The views tolerate malformed bundles (fuzz perturbations); should one still throw, the record
+ * goes without features rather than stopping the run (drift then leaves the case out).
+ */
+function featuresOf(task: TaskDefinition, perturbed: PerturbedCase): JournalRecord['features'] {
+  let cells: ReturnType<TaskDefinition['table']['featuresOf']>;
+  try {
+    cells = task.table.featuresOf(perturbed.case.bundle);
+  } catch {
+    return undefined;
+  }
+  const out: Record<string, number | string | null> = {};
+  task.table.features.forEach((name, i) => {
+    const cell = cells[i];
+    out[name] = cell === undefined || (typeof cell === 'number' && !Number.isFinite(cell)) ? null : cell;
+  });
+  return out;
 }
 
 /** An answer the adapter accepted but the task cannot use is an invalid outcome. */

@@ -12,6 +12,13 @@ export function quality(values: Partial<Record<keyof QualityMetrics, number | nu
     brier: est(values.brier ?? null),
     sensitivity: est(values.sensitivity ?? null),
     specificity: est(values.specificity ?? null),
+    auprc: est(values.auprc ?? null),
+    ece: est(values.ece ?? null),
+    calibrationSlope: est(values.calibrationSlope ?? null),
+    calibrationIntercept: est(values.calibrationIntercept ?? null),
+    ppv: est(values.ppv ?? null),
+    npv: est(values.npv ?? null),
+    netBenefit: est(values.netBenefit ?? null),
   };
 }
 
@@ -25,9 +32,14 @@ export function armReport(name: string, overrides: Partial<ArmReport> = {}): Arm
     outcomes: { ok: 10, error: 0, timeout: 0, invalid: 0 },
     metrics: quality({ auroc: 0.85, brier: 0.1, sensitivity: 0.8, specificity: 0.9 }),
     delta: name === 'baseline' ? null : quality({ auroc: 0, brier: 0, sensitivity: 0, specificity: 0 }),
+    classes: null,
+    alerts: null,
     flipRate: name === 'baseline' ? null : 0,
+    stochasticity: null,
     latency: { p50: 12, p90: 20, p95: 25, p99: 40, max: 50 },
     safety: { failures: 0, bySeverity: { critical: 0, major: 0, minor: 0 }, byCheck: {} },
+    fairness: null,
+    drift: null,
     ...overrides,
   };
 }
@@ -42,6 +54,7 @@ export function scenarioReport(overrides: Partial<ScenarioReport> = {}): Scenari
     threshold: 0.5,
     repeats: 1,
     arms: [armReport('baseline')],
+    load: [],
     gates: [],
     passed: true,
     ...overrides,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { registry } from '../../simulator/perturb/registry.ts';
 import { Scenario } from '../../simulator/scenario.ts';
 import { formatIssues, formatPath } from '../../simulator/cli/issue-path.ts';
 
@@ -98,7 +99,7 @@ describe('Scenario schema: invalid input names the field and the problem', () =>
   it('an unknown perturbation kind, listing the known ones', () => {
     expect(only(withArm([{ kind: 'shift.height', params: {} }]))).toEqual([
       ['arms', 'x', 0, 'kind'],
-      'unknown perturbation "shift.height"; known: shift.age, shift.units, missing.mcar',
+      `unknown perturbation "shift.height"; known: ${Object.keys(registry).join(', ')}`,
     ]);
   });
 
@@ -272,7 +273,7 @@ describe('formatPath', () => {
     expect(formatIssues('s.scenario.ts', parsed.error!.issues)).toBe(
       [
         's.scenario.ts: cohort.size: Too small: expected number to be >0',
-        's.scenario.ts: arms.x[0].kind: unknown perturbation "nope"; known: shift.age, shift.units, missing.mcar',
+        `s.scenario.ts: arms.x[0].kind: unknown perturbation "nope"; known: ${Object.keys(registry).join(', ')}`,
       ].join('\n'),
     );
   });
