@@ -38,7 +38,7 @@ export class ArmAccumulator {
   readonly truthLabels: Uint8Array;
   readonly truthClasses: Uint8Array;
   /** Subgroup of each case, per attribute, as an index into `groupNames` (first record of the case). */
-  readonly groups: Readonly<Record<FairnessAttribute, Uint32Array>>;
+  readonly groups: Readonly<Record<FairnessAttribute, Uint16Array>>;
   readonly groupNames: Readonly<Record<FairnessAttribute, string[]>>;
   private readonly groupIndex: Record<FairnessAttribute, Map<string, number>>;
   /** Model inputs (journal `features`) of each case, for drift; null until a record carries them. */
@@ -65,7 +65,7 @@ export class ArmAccumulator {
     this.truthClasses = new Uint8Array(size * repeats).fill(NONE);
     this.seen = new Uint8Array(size);
     const perAttribute = <T>(make: () => T) => Object.fromEntries(FAIRNESS_ATTRIBUTES.map((a) => [a, make()])) as Record<FairnessAttribute, T>;
-    this.groups = perAttribute(() => new Uint32Array(size));
+    this.groups = perAttribute(() => new Uint16Array(size));
     this.groupNames = perAttribute((): string[] => []);
     this.groupIndex = perAttribute(() => new Map<string, number>());
   }
@@ -120,6 +120,7 @@ export class ArmAccumulator {
       const index = this.groupIndex[attribute];
       let k = index.get(value);
       if (k === undefined) {
+        if (index.size === 0xffff) throw new RangeError(`more than 65,535 distinct values of group.${attribute}`);
         k = index.size;
         index.set(value, k);
         this.groupNames[attribute].push(value);

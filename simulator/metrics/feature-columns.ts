@@ -3,7 +3,15 @@
  * tabular view of the perturbed bundle, written on the repeat-0 record of each case). Numbers are
  * kept in a Float64Array per column (NaN = missing); the rare text cells (codes such as an RxNorm
  * id) in a sparse map, so memory is about 8 bytes per (case, feature).
+ *
+ * Only the first {@link DRIFT_SAMPLE_CASES} patients of the cohort (by index) are kept, so memory
+ * stays bounded for very large cohorts (13 sepsis features × 100,000 cases ≈ 10 MB per arm). The
+ * rule depends on the case index alone, so a sharded run merges to the same sample, and generated
+ * patients are independent draws, so the first cases are a random sample of the cohort.
  */
+
+/** Drift uses at most this many patients per arm: those with index below it. */
+export const DRIFT_SAMPLE_CASES = 100_000;
 
 /** A cell of the tabular view: a number, a category, or missing. */
 export type FeatureValue = number | string | null;
@@ -19,13 +27,16 @@ export class FeatureColumns {
   private readonly columns = new Map<string, Column>();
   private readonly present: Uint8Array;
 
-  constructor(readonly size: number) {
-    this.present = new Uint8Array(size);
+  readonly size: number;
+
+  constructor(cohortSize: number, cap = DRIFT_SAMPLE_CASES) {
+    this.size = Math.min(cohortSize, cap);
+    this.present = new Uint8Array(this.size);
   }
 
   /** Records a case's inputs; later records of the same case (other repeats) are ignored. */
   add(caseIndex: number, features: Readonly<Record<string, FeatureValue>>): void {
-    if (this.present[caseIndex] === 1) return;
+    if (caseIndex >= this.size || this.present[caseIndex] === 1) return;
     this.present[caseIndex] = 1;
     for (const [name, value] of Object.entries(features)) {
       let column = this.columns.get(name);

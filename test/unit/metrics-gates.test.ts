@@ -62,7 +62,8 @@ describe('parseGate', () => {
     const message = error('aucroc[baseline]', '>= 0.8');
     expect(message).toMatch(/^unknown metric "aucroc" in gate "aucroc\[baseline\]"; known: auroc, auroc.delta, auroc.drop, brier,/);
     expect(message).toContain('latency.p95');
-    expect(message.endsWith('safety.<check>')).toBe(true);
+    expect(message).toContain('safety.<check>');
+    expect(message.endsWith('load.<figure>')).toBe(true);
     expect(error('AUROC', '>= 0.8')).toMatch(/^unknown metric "AUROC"/);
   });
 
