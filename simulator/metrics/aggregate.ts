@@ -2,6 +2,10 @@ import type { Manifest, ScenarioLineage } from '../run/manifest.ts';
 import type { JournalRecord } from '../run/journal-record.ts';
 import { definitionOf, isPerturbationKind } from '../perturb/registry.ts';
 import { CHECK_NAMES } from '../safety/checks.ts';
+import { safetyRates } from './safety-rates.ts';
+import { checklist } from './checklist.ts';
+import { realizedShift } from './realized-shift.ts';
+import type { TruthEffect } from '../perturb/perturbation.ts';
 import { TaskName } from '../case.ts';
 import { ArmAccumulator, DECISION_CLASSES, NONE } from './arm-accumulator.ts';
 import { armAlerts, armClasses } from './arm-classes.ts';
@@ -73,6 +77,14 @@ function scenarioReport(lineage: ScenarioLineage, arms: Map<string, ArmAccumulat
     threshold: lineage.threshold,
     repeats: lineage.repeats,
     arms: armReports,
+    checklist: checklist(
+      taskOf(lineage),
+      armReports.map((a) => ({
+        name: a.name,
+        perturbations: a.perturbations.map((p) => ({ expectation: p.expectation, truthEffect: truthEffectOf(p.kind) })),
+        byCheck: a.safety.byCheck,
+      })),
+    ),
     load,
     gates,
     passed: gates.every((g) => g.pass),
@@ -110,6 +122,8 @@ function armReport(
     cases: acc.cases,
     calls: acc.calls,
     prevalence: answered === 0 ? null : positives / answered,
+    realizedPrevalence: acc.labelledCases === 0 ? null : acc.positiveCases / acc.labelledCases,
+    realizedShift: acc.shiftChanges.length === 0 ? null : realizedShift(acc.shiftChanges),
     perturbations: arm.perturbations.map((p) => describe(p.kind, p.params)),
     outcomes: acc.outcomes,
     metrics,
@@ -119,16 +133,7 @@ function armReport(
     flipRate: flipRate(acc, baseline),
     stochasticity: armStochasticity(acc),
     latency,
-    safety: {
-      failures: acc.failures,
-      bySeverity: acc.bySeverity,
-      byCheck: Object.fromEntries(
-        [...acc.appliedByCheck].map(([check, applied]) => {
-          const count = acc.failuresByCheck.get(check) ?? 0;
-          return [check, { count, rate: applied === 0 ? null : count / applied }];
-        }),
-      ),
-    },
+    safety: { failures: acc.failures, bySeverity: acc.bySeverity, byCheck: safetyRates(acc.appliedByCheck, acc.failuresByCheck) },
     fairness: armFairness(acc, task, lineage.threshold),
     drift: armDrift(acc, baseline),
   };
@@ -138,6 +143,11 @@ function taskOf(lineage: ScenarioLineage): TaskName {
   const task = TaskName.safeParse(lineage.task);
   if (!task.success) throw new Error(`manifest names unknown task "${lineage.task}" for scenario "${lineage.name}"`);
   return task.data;
+}
+
+function truthEffectOf(kind: string): TruthEffect {
+  if (!isPerturbationKind(kind)) throw new Error(`manifest names unknown perturbation "${kind}"`);
+  return definitionOf(kind).truthEffect;
 }
 
 function describe(kind: string, params: Record<string, unknown>): ArmReport['perturbations'][number] {

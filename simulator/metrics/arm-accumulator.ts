@@ -1,9 +1,13 @@
 import type { TaskName } from '../case.ts';
 import { TRIAGE_CLASSES } from '../cohort/note-triage/index.ts';
+import type { Change } from '../perturb/perturbation.ts';
 import type { JournalRecord } from '../run/journal-record.ts';
 import { OUTPUT_CONTRACT } from '../run/output-contract.ts';
 import { FeatureColumns } from './feature-columns.ts';
 import { FAIRNESS_ATTRIBUTES, type FairnessAttribute, type Outcomes } from './report-types.ts';
+
+/** The families whose changes describe a distribution shift (notes and fuzz edit text and format). */
+const SHIFT_FAMILIES = /^(shift|missing)\./;
 
 const NO_LABEL = 255;
 /** No decision / no truth in a Uint8Array slot. */
@@ -70,11 +74,28 @@ export class ArmAccumulator {
     this.groupIndex = perAttribute(() => new Map<string, number>());
   }
 
+  /** Shift and missingness changes of each distinct case (repeat 0), for the realized shift. */
+  readonly shiftChanges: Change[][] = [];
+  /** Distinct cases with a binary truth label, and how many are positive. */
+  labelledCases = 0;
+  positiveCases = 0;
+
+  private addCase(record: JournalRecord): void {
+    const label = record.truth.label;
+    if (label !== undefined) {
+      this.labelledCases++;
+      this.positiveCases += label;
+    }
+    const changes = record.perturbations.filter((p) => SHIFT_FAMILIES.test(p.kind)).flatMap((p) => p.changes);
+    if (record.perturbations.some((p) => SHIFT_FAMILIES.test(p.kind))) this.shiftChanges.push(changes);
+  }
+
   add(record: JournalRecord): void {
     const slot = record.case * this.repeats + record.repeat;
     if (record.repeat >= this.repeats || slot >= this.scores.length) {
       throw new RangeError(`case ${record.case} repeat ${record.repeat} lies outside the cohort of the manifest`);
     }
+    if (record.repeat === 0) this.addCase(record);
     this.calls++;
     if (this.seen[record.case] === 0) this.addGroup(record);
     this.seen[record.case] = 1;

@@ -185,10 +185,50 @@ export type Outcomes = z.infer<typeof Outcomes>;
 export const SafetySummary = z.object({
   failures: z.number().int(),
   bySeverity: z.object({ critical: z.number().int(), major: z.number().int(), minor: z.number().int() }),
-  /** Per check: failures and the rate over the calls the check applies to. */
-  byCheck: z.record(z.string(), z.object({ count: z.number().int(), rate: z.number().nullable() })),
+  /** Per check: failures, the calls it applied to, the rate and its Wilson 95% interval. */
+  byCheck: z.record(
+    z.string(),
+    z.object({ count: z.number().int(), applied: z.number().int(), rate: z.number().nullable(), ci: z.tuple([z.number(), z.number()]).nullable() }),
+  ),
 });
 export type SafetySummary = z.infer<typeof SafetySummary>;
+
+const Distribution = z.object({
+  present: z.number().int(),
+  missing: z.number().int(),
+  mean: z.number().nullable(),
+  sd: z.number().nullable(),
+  min: z.number().nullable(),
+  median: z.number().nullable(),
+  max: z.number().nullable(),
+  shares: z.record(z.string(), z.number()).optional(),
+});
+
+/** What a shift or missingness perturbation actually moved, from its provenance (realized-shift.ts). */
+export const RealizedShiftEntry = z.object({
+  path: z.string(),
+  kind: z.enum(['numeric', 'categorical']),
+  n: z.number().int(),
+  coverage: z.number().nullable(),
+  before: Distribution,
+  after: Distribution,
+  psi: z.number().nullable(),
+  ks: z.object({ statistic: z.number(), pValue: z.number() }).nullable(),
+  missingRate: z.number().optional(),
+});
+
+/** CheckList-style row: the failure rate of the arm's expectation (MFT, INV or DIR). */
+export const ChecklistRow = z.object({
+  arm: z.string(),
+  expectation: z.string(),
+  direction: z.enum(['increase', 'decrease']).optional(),
+  test: z.enum(['MFT', 'INV', 'DIR']).nullable(),
+  check: z.string().nullable(),
+  count: z.number().int(),
+  applied: z.number().int(),
+  rate: z.number().nullable(),
+  ci: z.tuple([z.number(), z.number()]).nullable(),
+});
 
 export const ArmReport = z.object({
   name: z.string(),
@@ -197,6 +237,10 @@ export const ArmReport = z.object({
   calls: z.number().int(),
   /** Realized prevalence of the label among answered calls. */
   prevalence: z.number().nullable(),
+  /** Share of label 1 among the arm's distinct cases, whatever the answers (shows label shift). */
+  realizedPrevalence: z.number().nullable(),
+  /** Per variable the arm's shift and missingness perturbations changed: before vs after; null without any. */
+  realizedShift: z.array(RealizedShiftEntry).nullable(),
   perturbations: z.array(
     z.object({ kind: z.string(), description: z.string(), params: z.record(z.string(), z.unknown()), expectation: Expectation }),
   ),
@@ -238,6 +282,8 @@ export const ScenarioReport = z.object({
   threshold: z.number(),
   repeats: z.number().int(),
   arms: z.array(ArmReport),
+  /** CheckList summary: one row per arm. */
+  checklist: z.array(ChecklistRow),
   /** One entry per load phase, in scenario order (docs/load.md); empty without load phases. */
   load: LoadReport,
   gates: z.array(GateResult),

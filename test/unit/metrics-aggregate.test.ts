@@ -234,16 +234,23 @@ describe('RunAggregator', () => {
   });
 
   it('counts safety failures by severity and by check, with rates over the calls each check applied to', () => {
-    expect(baseline.safety).toEqual({
-      failures: 1,
-      bySeverity: { critical: 1, major: 0, minor: 0 },
-      byCheck: { 'critical-miss': { count: 1, rate: 1 / 2 } },
-    });
-    expect(units.safety).toEqual({
-      failures: 2,
-      bySeverity: { critical: 0, major: 2, minor: 0 },
-      byCheck: { 'critical-miss': { count: 0, rate: 0 }, invariance: { count: 2, rate: 2 / 4 } },
-    });
+    // Wilson 95% intervals (z = 1.959964): 1 of 2 → [0.0945, 0.9055]; 0 of 3 → [0, 0.5615]; 2 of 4 → [0.1500, 0.8500].
+    const rate = (count: number, applied: number, lo: number, hi: number) => ({ count, applied, rate: count / applied, ci: [lo, hi] });
+    const close = (actual: typeof baseline.safety.byCheck, expected: Record<string, ReturnType<typeof rate>>) => {
+      expect(Object.keys(actual)).toEqual(Object.keys(expected));
+      for (const [check, e] of Object.entries(expected)) {
+        const a = actual[check]!;
+        expect([a.count, a.applied, a.rate]).toEqual([e.count, e.applied, e.rate]);
+        expect(a.ci![0]).toBeCloseTo(e.ci[0]!, 4);
+        expect(a.ci![1]).toBeCloseTo(e.ci[1]!, 4);
+      }
+    };
+    expect(baseline.safety.failures).toBe(1);
+    expect(baseline.safety.bySeverity).toEqual({ critical: 1, major: 0, minor: 0 });
+    close(baseline.safety.byCheck, { 'critical-miss': rate(1, 2, 0.0945, 0.9055) });
+    expect(units.safety.failures).toBe(2);
+    expect(units.safety.bySeverity).toEqual({ critical: 0, major: 2, minor: 0 });
+    close(units.safety.byCheck, { 'critical-miss': rate(0, 3, 0, 0.5615), invariance: rate(2, 4, 0.15, 0.85) });
   });
 
   it('describes each arm\'s perturbations from the manifest', () => {

@@ -177,7 +177,10 @@ describe('evaluateGate', () => {
       safety: {
         failures: 4,
         bySeverity: { critical: 3, major: 1, minor: 0 },
-        byCheck: { 'critical-miss': { count: 3, rate: 0.5 }, invariance: { count: 1, rate: 0.25 } },
+        byCheck: {
+          'critical-miss': { count: 3, applied: 6, rate: 0.5, ci: [0.19, 0.81] },
+          invariance: { count: 1, applied: 4, rate: 0.25, ci: [0.05, 0.7] },
+        },
       },
     });
     const actual = (key: string) => evaluateGate(gate(key, '>= 0'), [arm], CHECKS)[0]!.actual;

@@ -73,7 +73,11 @@ describe('armRow', () => {
       safety: {
         failures: 3,
         bySeverity: { critical: 2, major: 1, minor: 0 },
-        byCheck: { 'critical-miss': { count: 2, rate: 0.5 }, invariance: { count: 1, rate: 0.2 }, quiet: { count: 0, rate: 0 } },
+        byCheck: {
+          'critical-miss': { count: 2, applied: 4, rate: 0.5, ci: [0.15, 0.85] },
+          invariance: { count: 1, applied: 5, rate: 0.2, ci: [0.04, 0.62] },
+          quiet: { count: 0, applied: 3, rate: 0, ci: [0, 0.56] },
+        },
       },
     });
     expect(armRow(arm)).toEqual([
