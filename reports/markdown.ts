@@ -1,5 +1,5 @@
 import type { Report } from '../simulator/metrics/report-types.ts';
-import { ARM_COLUMNS, armRow } from './arm-rows.ts';
+import { armColumns, armRow } from './arm-rows.ts';
 import { LOAD_COLUMNS, loadRow } from './load-rows.ts';
 import { num } from './format.ts';
 
@@ -18,8 +18,9 @@ export function renderSummaryMarkdown(report: Report): string {
       for (const g of s.gates) lines.push(row([g.name, g.expression, num(g.actual, 4), g.pass ? 'pass' : '**FAIL**']));
       lines.push('');
     }
-    lines.push(row([...ARM_COLUMNS]), row(ARM_COLUMNS.map(() => '---')));
-    for (const arm of s.arms) lines.push(row(armRow(arm)));
+    const columns = armColumns(s.task);
+    lines.push(row(columns), row(columns.map(() => '---')));
+    for (const arm of s.arms) lines.push(row(armRow(arm, s.task)));
     lines.push('');
     if (s.load.length > 0) {
       lines.push('Load (latency from the intended send time for arrival-rate phases):', '');
