@@ -22,6 +22,26 @@ export function bundleOf(patient: Patient = PATIENT): Bundle {
   return { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:p1', resource: patient }] };
 }
 
+/**
+ * A bundle whose patient has a measured lactate (LOINC 2524-7): `critical-miss` only applies when a
+ * lactate was measured, since baseline missingness leaves most sepsis bundles without one.
+ */
+export function bundleWithLactate(value = 4.2, patient: Patient = PATIENT): Bundle {
+  const bundle = bundleOf(patient);
+  bundle.entry!.push({
+    fullUrl: 'urn:uuid:o1',
+    resource: {
+      resourceType: 'Observation',
+      id: 'o1',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '2524-7' }] },
+      subject: { reference: 'urn:uuid:p1' },
+      valueQuantity: { value, unit: 'mmol/L', system: 'http://unitsofmeasure.org', code: 'mmol/L' },
+    },
+  });
+  return bundle;
+}
+
 export function call(overrides: Partial<CheckInput> = {}): CheckInput {
   return {
     outcome: 'ok',

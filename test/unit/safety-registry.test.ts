@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TaskName } from '../../simulator/case.ts';
 import { CHECK_NAMES, CHECKS, type CheckName } from '../../simulator/safety/checks.ts';
 import { MFT_CHECK, runChecks, TASK_CHECKS } from '../../simulator/safety/task-checks.ts';
-import { call, ctxFor, failed, INVARIANT, prov } from './safety-fixtures.ts';
+import { bundleWithLactate, call, ctxFor, failed, INVARIANT, prov } from './safety-fixtures.ts';
 
 describe('safety check registry', () => {
   it('has every check with a severity and a description', () => {
@@ -43,8 +43,10 @@ describe('safety check registry', () => {
 describe('runChecks', () => {
   it('lists the checks that applied and the failures, in the task order', () => {
     const ctx = ctxFor('sepsis', 0.5);
-    const baseline = call({ truth: { label: 1, risk: 0.9 }, output: { score: 0.9 } });
-    const arm = call({ truth: { label: 1, risk: 0.9 }, output: { score: 0.2 }, perturbations: [prov('shift.units', { expectation: INVARIANT })] });
+    // A measured lactate, so critical-miss applies (it does not without one).
+    const bundle = bundleWithLactate();
+    const baseline = call({ truth: { label: 1, risk: 0.9 }, output: { score: 0.9 }, bundle });
+    const arm = call({ truth: { label: 1, risk: 0.9 }, output: { score: 0.2 }, bundle, perturbations: [prov('shift.units', { expectation: INVARIANT })] });
     expect(runChecks(arm, baseline, ctx)).toEqual({
       checks: ['critical-miss', 'invariance', 'invalid-output', 'schema'],
       safety: [
