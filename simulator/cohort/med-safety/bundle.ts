@@ -37,7 +37,8 @@ import {
   type LabKey,
   type ReactionKey,
 } from './codes.ts';
-import { SLOT, uuidFactory } from './ids.ts';
+import { SLOT } from './ids.ts';
+import { uuidFactory } from '../uuid.ts';
 import type { MedSafetyPatient } from './model.ts';
 
 /**

@@ -15,7 +15,7 @@ import { birthDateFor, deepFreeze, personName, usCoreExtensions } from '../demog
 import { MRN_SYSTEM, NOTE_CONTENT_TYPE, OBSERVATION_CATEGORY } from '../sepsis/bundle.ts';
 import { TRIAGE_NOTE } from '../sepsis/codes.ts';
 import { CONDITION_CODES, HISTORY, VITAL_CODES, type VitalCode } from './codes.ts';
-import { uuidFactory } from './ids.ts';
+import { uuidFactory } from '../uuid.ts';
 import type { NoteTriagePatient } from './model.ts';
 
 /**

@@ -11,6 +11,7 @@ import type {
   Reference,
 } from 'fhir/r4.js';
 import { LOINC, SNOMED, UCUM } from '../../fhir/bundle-access.ts';
+import { uuidFactory } from '../uuid.ts';
 import { birthDateFor, deepFreeze, personName, usCoreExtensions } from '../demographics.ts';
 import { CONDITION_CODES, LAB_CODES, TRIAGE_NOTE, VITAL_CODES, type MeasurementCode } from './codes.ts';
 import { COMORBIDITIES, type SepsisPatient } from './model.ts';
@@ -30,41 +31,12 @@ export const MRN_SYSTEM = 'https://clinsim.example/fhir/mrn';
 export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
 export const NOTE_CONTENT_TYPE = 'text/plain; charset=utf-8';
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const hex8 = (n: number): string => HEX[(n >>> 24) & 255]! + HEX[(n >>> 16) & 255]! + HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
-const hex4 = (n: number): string => HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
 
 /**
  * Slot of each resource in the uuid space of a patient. Slots are fixed per concept so a resource
  * keeps its id whatever else the patient has.
  */
 const SLOT = { bundle: 0, patient: 1, encounter: 2, observation: 3, condition: 3 + VITAL_CODES.length + LAB_CODES.length, note: 31 };
-
-/** MurmurHash3 finaliser: a bijection on 32-bit words with good avalanche. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/**
- * RFC 4122 version-4 shaped uuids from the patient's 4 random words: each word is offset by the slot
- * and mixed. The last word is a bijection of the slot, so a patient's uuids are distinct; across
- * patients they are as unique as 122 random bits.
- */
-function uuidFactory(words: readonly [number, number, number, number]): (slot: number) => string {
-  const [w0, w1, w2, w3] = words;
-  return (slot) => {
-    const a = fmix32(w0 + Math.imul(slot, 0x9e3779b9));
-    const b = fmix32(w1 + Math.imul(slot, 0x7f4a7c15));
-    const c = fmix32(w2 + Math.imul(slot, 0x6a09e667));
-    const d = fmix32(w3 + Math.imul(slot, 0xbb67ae85));
-    return `${hex8(a)}-${hex4(b >>> 16)}-${HEX[0x40 | ((b >>> 8) & 0x0f)]}${HEX[b & 255]}-${hex4(((c >>> 16) & 0x3fff) | 0x8000)}-${hex4(c)}${hex8(d)}`;
-  };
-}
 
 const categoryOf = (code: 'vital-signs' | 'laboratory', display: string): CodeableConcept[] =>
   deepFreeze([{ coding: [{ system: OBSERVATION_CATEGORY, code, display }] }]);

@@ -1,6 +1,7 @@
 /**
- * Deterministic RFC 4122 version-4 shaped uuids from a patient's 4 random words and a fixed slot per
- * resource (the same construction as the sepsis bundle, whose factory is private to it).
+ * Deterministic resource ids shared by every task: RFC 4122 version-4 shaped uuids from a patient's
+ * 4 random words and a fixed slot per resource concept, so a resource keeps its id whatever else
+ * the patient has. Across patients they are as unique as 122 random bits.
  */
 
 const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
