@@ -42,3 +42,24 @@ export function describeError(error: unknown): string {
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/** A failed fetch: the deadline's or the run's abort, or a transport failure named by its code. */
+export function fetchFailure(error: unknown, signal: AbortSignal, what: string): AdapterError {
+  if (signal.aborted) return abortFailure(signal, what);
+  return new AdapterError('transport', `${what} failed: ${networkCode(error)}`, { cause: error });
+}
+
+/** The most specific code undici gives (`ECONNREFUSED`, `ECONNRESET`, `UND_ERR_SOCKET`, …). */
+function networkCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    if (current instanceof AggregateError && current.errors[0] instanceof Error) {
+      current = current.errors[0];
+      continue;
+    }
+    current = current.cause;
+  }
+  return error instanceof Error ? error.message.slice(0, 120) : 'network error';
+}

@@ -1,7 +1,7 @@
 import type { Target } from '../simulator/scenario.ts';
 import { AdapterError, recordStatus, type Adapter, type CallContext, type ModelInput, type Prediction } from './adapter.ts';
 import { getPath, parsePath } from './json-path.ts';
-import { abortFailure, validatePrediction } from './failures.ts';
+import { abortFailure, fetchFailure, validatePrediction } from './failures.ts';
 
 export type HttpJsonTarget = Extract<Target, { adapter: 'http-json' }>;
 /** What the adapter needs of a target; the call policy (timeout, retries, concurrency) is the runner's. */
@@ -57,7 +57,7 @@ export function httpJsonAdapter(options: HttpJsonOptions): Adapter {
           redirect: 'manual',
         });
       } catch (error) {
-        throw fetchFailure(error, signal, display);
+        throw fetchFailure(error, signal, `POST ${display}`);
       }
       const { status } = response;
 
@@ -81,7 +81,7 @@ export function httpJsonAdapter(options: HttpJsonOptions): Adapter {
       try {
         body = await response.text();
       } catch (error) {
-        throw fetchFailure(error, signal, display);
+        throw fetchFailure(error, signal, `POST ${display}`);
       }
       if (body.length > MAX_RESPONSE_BYTES) {
         throw new AdapterError('invalid-response', `reply exceeds ${MAX_RESPONSE_BYTES} bytes`, { status });
@@ -150,24 +150,4 @@ export function splitCredentials(url: string): { endpoint: string; authorization
   }
   const display = `${parsed.origin}${parsed.pathname}`;
   return authorization ? { endpoint: parsed.href, authorization, display } : { endpoint: parsed.href, display };
-}
-
-function fetchFailure(error: unknown, signal: AbortSignal, display: string): AdapterError {
-  if (signal.aborted) return abortFailure(signal, `POST ${display}`);
-  return new AdapterError('transport', `POST ${display} failed: ${networkCode(error)}`, { cause: error });
-}
-
-/** The most specific code undici gives (`ECONNREFUSED`, `ECONNRESET`, `UND_ERR_SOCKET`, …). */
-function networkCode(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    if (current instanceof AggregateError && current.errors[0] instanceof Error) {
-      current = current.errors[0];
-      continue;
-    }
-    current = current.cause;
-  }
-  return error instanceof Error ? error.message.slice(0, 120) : 'network error';
 }
