@@ -42,7 +42,7 @@ export interface ScenarioRunResult {
  * A case cut short by an interruption is not written.
  */
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioRunResult> {
-  const { scenario, policy, signal } = options;
+  const { policy, signal } = options;
   const limiter = new Limiter(policy.concurrency);
   const window = Math.max(2, policy.concurrency * 2);
   const inFlight = new Set<Promise<void>>();
