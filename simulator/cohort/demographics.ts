@@ -116,7 +116,14 @@ function isoDate(y: number, m: number, d: number): string {
 // patient with faker.seed(nameSeed). Faker's default Mersenne-Twister randomizer costs ~30 µs per
 // seed() call, more than the rest of a patient; sfc32 seeds in well under a microsecond.
 
-function sfc32Randomizer(): Randomizer {
+/** Initial sfc32 state words (a, b, c) before the seed is mixed in; each Faker user picks its own. */
+export type Sfc32State = readonly [number, number, number];
+
+const NAME_STATE: Sfc32State = [0x9e3779b9, 0x243f6a88, 0xb7e15162];
+
+/** sfc32 Faker randomizer; also used by notes.phiBait, whose own `state` keeps its stream apart. */
+export function sfc32Randomizer(state: Sfc32State): Randomizer {
+  const [a0, b0, c0] = state;
   let a = 0;
   let b = 0;
   let c = 0;
@@ -134,16 +141,16 @@ function sfc32Randomizer(): Randomizer {
     next,
     seed(seed: number | number[]): void {
       const s = Array.isArray(seed) ? (seed[0] ?? 0) : seed;
-      a = 0x9e3779b9;
-      b = 0x243f6a88;
-      c = 0xb7e15162;
+      a = a0;
+      b = b0;
+      c = c0;
       d = s | 0;
       for (let i = 0; i < 12; i++) next();
     },
   };
 }
 
-const faker = new Faker({ locale: [en], randomizer: sfc32Randomizer() });
+const faker = new Faker({ locale: [en], randomizer: sfc32Randomizer(NAME_STATE) });
 
 export interface PersonName {
   readonly given: string;
@@ -155,9 +162,17 @@ export interface PersonName {
 /** Deterministic name and MRN for a patient's name seed. */
 export function personName(nameSeed: number, sex: Sex): PersonName {
   faker.seed(nameSeed);
-  const given = faker.person.firstName(sex);
-  const family = faker.person.lastName();
-  const mrn = String(faker.number.int({ min: 10_000_000, max: 99_999_999 }));
+  return drawPersonName(faker, sex);
+}
+
+/**
+ * Given name, family name, 8-digit MRN, drawn in that order from an already seeded Faker. Shared
+ * with notes.phiBait so a bait identity is formatted exactly like a generated patient's.
+ */
+export function drawPersonName(f: Faker, sex: Sex): PersonName {
+  const given = f.person.firstName(sex);
+  const family = f.person.lastName();
+  const mrn = String(f.number.int({ min: 10_000_000, max: 99_999_999 }));
   return { given, family, mrn };
 }
 

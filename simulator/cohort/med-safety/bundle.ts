@@ -4,19 +4,25 @@ import type {
   Bundle,
   BundleEntry,
   CodeableConcept,
-  Coding,
-  Condition,
   Dosage,
-  Encounter,
   MedicationRequest,
   MedicationStatement,
-  Observation,
-  Patient,
-  Reference,
 } from 'fhir/r4.js';
-import { LOINC, SNOMED, UCUM } from '../../fhir/bundle-access.ts';
-import { birthDateFor, deepFreeze, personName, usCoreExtensions } from '../demographics.ts';
-import { MRN_SYSTEM, OBSERVATION_CATEGORY } from '../sepsis/bundle.ts';
+import { SNOMED } from '../../fhir/bundle-access.ts';
+import { deepFreeze } from '../demographics.ts';
+import {
+  collectionBundle,
+  conditionResource,
+  ENCOUNTER_CLASS,
+  encounterResource,
+  loincConcept,
+  OBSERVATION_CATEGORIES,
+  patientResource,
+  quantityObservation,
+  snomedConcept,
+  urnEntry,
+  urnReference,
+} from '../fhir-builders.ts';
 import { ALLERGEN_PROFILES, SEVERE_REACTIONS } from './allergies.ts';
 import {
   CONDITION_KEYS,
@@ -47,7 +53,8 @@ import type { MedSafetyPatient } from './model.ts';
  * Observations, and last the draft MedicationRequest (status draft) — the order being signed, which
  * a CDS Hooks `order-sign` call carries in `context.draftOrders`.
  *
- * Speed: constant codings are built once, deep-frozen and shared by every bundle (a perturbation
+ * Patient, Encounter, Condition and Observation come from fhir-builders.ts (shared with the other
+ * tasks). Constant codings are built once, deep-frozen and shared by every bundle (a perturbation
  * must copy what it changes); everything else is plain object literals.
  */
 
@@ -61,27 +68,15 @@ const MEDICATION_CODE = keyed<DrugKey, CodeableConcept>(DRUG_KEYS, (d) => ({
 const DOSAGE = keyed<DrugKey, Dosage[]>(DRUG_KEYS, (d) => [{ text: DRUGS[d].sig }]);
 const DOSAGE_SILDENAFIL_PAH: Dosage[] = deepFreeze([{ text: SILDENAFIL_PAH_SIG }]);
 
-const CONDITION_CODE = keyed<ConditionKey, CodeableConcept>(CONDITION_KEYS, (c) => {
-  const def = CONDITIONS[c];
-  return def.snomed === null ? { text: def.display } : { coding: [{ system: SNOMED, code: def.snomed, display: def.display }], text: def.display };
-});
-const REASON = keyed<IndicationKey, CodeableConcept[]>(INDICATION_KEYS, (i) => {
-  const def = INDICATIONS[i];
-  return [def.snomed === null ? { text: def.text } : { coding: [{ system: SNOMED, code: def.snomed, display: def.text }], text: def.text }];
-});
+/** `snomed: null` in codes.ts (no SNOMED CT code confirmed) → coded as text only. */
+const snomedOrText = (code: string | null, text: string): CodeableConcept => (code === null ? { text } : snomedConcept(code, text));
+
+const CONDITION_CODE = keyed<ConditionKey, CodeableConcept>(CONDITION_KEYS, (c) => snomedOrText(CONDITIONS[c].snomed, CONDITIONS[c].display));
+const REASON = keyed<IndicationKey, CodeableConcept[]>(INDICATION_KEYS, (i) => [snomedOrText(INDICATIONS[i].snomed, INDICATIONS[i].text)]);
 const REACTION = keyed<ReactionKey, AllergyIntoleranceReaction[]>(REACTION_KEYS, (r) => [
-  { manifestation: [{ coding: [{ system: SNOMED, code: REACTIONS[r].snomed, display: REACTIONS[r].display }], text: REACTIONS[r].display }] },
+  { manifestation: [snomedConcept(REACTIONS[r].snomed, REACTIONS[r].display)] },
 ]);
 
-const CONDITION_CLINICAL: CodeableConcept = deepFreeze({
-  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active', display: 'Active' }],
-});
-const CONDITION_VERIFICATION: CodeableConcept = deepFreeze({
-  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed', display: 'Confirmed' }],
-});
-const CONDITION_CATEGORY: CodeableConcept[] = deepFreeze([
-  { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item', display: 'Problem List Item' }] },
-]);
 const ALLERGY_CLINICAL: CodeableConcept = deepFreeze({
   coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active', display: 'Active' }],
 });
@@ -90,19 +85,8 @@ const ALLERGY_VERIFICATION: CodeableConcept = deepFreeze({
 });
 const ALLERGY_CATEGORY: 'medication'[] = deepFreeze(['medication']);
 
-const LAB_CATEGORY: CodeableConcept[] = deepFreeze([{ coding: [{ system: OBSERVATION_CATEGORY, code: 'laboratory', display: 'Laboratory' }] }]);
-const LAB_CODE = keyed<LabKey, CodeableConcept>(LAB_KEYS, (l) => ({
-  coding: [{ system: LOINC, code: LABS[l].loinc, display: LABS[l].display }],
-  text: LABS[l].text,
-}));
-
-const ENCOUNTER_CLASS: Record<'AMB' | 'IMP', Coding> = {
-  AMB: deepFreeze({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' }),
-  IMP: deepFreeze({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP', display: 'inpatient encounter' }),
-};
-const MRN_TYPE: CodeableConcept = deepFreeze({
-  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical record number' }],
-});
+const LAB_CATEGORY = OBSERVATION_CATEGORIES.laboratory;
+const LAB_CODE = keyed<LabKey, CodeableConcept>(LAB_KEYS, (l) => loincConcept(LABS[l].loinc, LABS[l].display, LABS[l].text));
 
 const CONDITION_INDEX = new Map<ConditionKey, number>(CONDITION_KEYS.map((c, i) => [c, i]));
 const DRUG_INDEX = new Map<DrugKey, number>(DRUG_KEYS.map((d, i) => [d, i]));
@@ -117,50 +101,21 @@ function dosageOf(drug: DrugKey, indication: IndicationKey | null): Dosage[] {
 /** The FHIR Bundle of a patient. */
 export function medSafetyBundle(p: MedSafetyPatient): Bundle {
   const uuid = uuidFactory(p.uuidWords);
-  const d = p.demographics;
   const patientId = uuid(SLOT.patient);
   const encounterId = uuid(SLOT.encounter);
-  const subject: Reference = { reference: `urn:uuid:${patientId}` };
-  const encounterRef: Reference = { reference: `urn:uuid:${encounterId}` };
+  const subject = urnReference(patientId);
+  const encounterRef = urnReference(encounterId);
   const timestamp = new Date(p.orderMs).toISOString();
-  const name = personName(d.nameSeed, d.sex);
   const pahPatient = p.conditions.includes('pulmonaryHypertension') ? 'pulmonaryHypertension' : null;
 
-  const patient: Patient = {
-    resourceType: 'Patient',
-    id: patientId,
-    extension: usCoreExtensions(d.race, d.ethnicity, d.sex),
-    identifier: [{ use: 'usual', type: MRN_TYPE, system: MRN_SYSTEM, value: name.mrn }],
-    name: [{ use: 'official', family: name.family, given: [name.given] }],
-    gender: d.sex,
-    birthDate: birthDateFor(d.ageYears, d.birthdayOffsetDays, p.orderMs),
-  };
-  const encounter: Encounter = {
-    resourceType: 'Encounter',
-    id: encounterId,
-    status: 'in-progress',
-    class: ENCOUNTER_CLASS[p.setting],
-    subject,
-    period: { start: new Date(p.encounterStartMs).toISOString() },
-  };
   const entry: BundleEntry[] = [
-    { fullUrl: `urn:uuid:${patientId}`, resource: patient },
-    { fullUrl: `urn:uuid:${encounterId}`, resource: encounter },
+    urnEntry(patientResource(patientId, p.demographics, p.orderMs)),
+    urnEntry(encounterResource(encounterId, ENCOUNTER_CLASS[p.setting], subject, new Date(p.encounterStartMs).toISOString())),
   ];
 
   const conditions = [...p.conditions].sort((x, y) => CONDITION_INDEX.get(x)! - CONDITION_INDEX.get(y)!);
   for (const c of conditions) {
-    const id = uuid(SLOT.condition + CONDITION_INDEX.get(c)!);
-    const condition: Condition = {
-      resourceType: 'Condition',
-      id,
-      clinicalStatus: CONDITION_CLINICAL,
-      verificationStatus: CONDITION_VERIFICATION,
-      category: CONDITION_CATEGORY,
-      code: CONDITION_CODE[c],
-      subject,
-    };
-    entry.push({ fullUrl: `urn:uuid:${id}`, resource: condition });
+    entry.push(urnEntry(conditionResource(uuid(SLOT.condition + CONDITION_INDEX.get(c)!), CONDITION_CODE[c], subject)));
   }
 
   for (const a of p.allergies) {
@@ -216,18 +171,9 @@ export function medSafetyBundle(p: MedSafetyPatient): Bundle {
     const key = LAB_KEYS[i]!;
     const value = p.labs[key];
     if (value === null) continue;
+    // No encounter reference (outpatient results predate the visit); null leaves the key out.
     const id = uuid(SLOT.lab + i);
-    const obs: Observation = {
-      resourceType: 'Observation',
-      id,
-      status: 'final',
-      category: LAB_CATEGORY,
-      code: LAB_CODE[key],
-      subject,
-      effectiveDateTime: labsAt,
-      valueQuantity: { value, unit: LABS[key].ucum, system: UCUM, code: LABS[key].ucum },
-    };
-    entry.push({ fullUrl: `urn:uuid:${id}`, resource: obs });
+    entry.push(urnEntry(quantityObservation(id, LAB_CATEGORY, LAB_CODE[key], subject, null, labsAt, value, LABS[key].ucum)));
   }
 
   const draftId = uuid(SLOT.draft);
@@ -245,5 +191,5 @@ export function medSafetyBundle(p: MedSafetyPatient): Bundle {
   };
   entry.push({ fullUrl: `urn:uuid:${draftId}`, resource: draft });
 
-  return { resourceType: 'Bundle', id: uuid(SLOT.bundle), type: 'collection', timestamp, entry };
+  return collectionBundle(uuid(SLOT.bundle), timestamp, entry);
 }

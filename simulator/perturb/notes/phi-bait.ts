@@ -1,5 +1,6 @@
-import { Faker, en, type Randomizer } from '@faker-js/faker';
+import { Faker, en } from '@faker-js/faker';
 import { z } from 'zod';
+import { drawPersonName, sfc32Randomizer } from '../../cohort/demographics.ts';
 import { patientOf } from '../../fhir/bundle-access.ts';
 import type { Change, PerturbationDefinition } from '../perturbation.ts';
 import { applyEdits, findNote, indexOf, insertion, Position, withNote } from './text.ts';
@@ -51,35 +52,12 @@ const NotesPhiBaitParams = z.strictObject({
   position: z.enum(Position, { error: `must be one of ${Position.join(', ')}` }).optional(),
 });
 
-/** A small seeded randomizer (sfc32) for Faker: its default Mersenne Twister costs ~0.2 ms per seed. */
-function sfc32Randomizer(): Randomizer {
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  let d = 0;
-  const next = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    seed(seed: number | number[]): void {
-      const s = Array.isArray(seed) ? (seed[0] ?? 0) : seed;
-      a = 0x85ebca6b;
-      b = 0xc2b2ae35;
-      c = 0x27d4eb2f;
-      d = s | 0;
-      for (let i = 0; i < 12; i++) next();
-    },
-  };
-}
-
-const faker = new Faker({ locale: [en], randomizer: sfc32Randomizer() });
+/**
+ * Faker on the cohort's sfc32 randomizer (its default Mersenne Twister costs ~0.2 ms per seed), with
+ * its own initial state, so a bait seed equal to a patient's name seed still draws another name.
+ */
+const BAIT_STATE = [0x85ebca6b, 0xc2b2ae35, 0x27d4eb2f] as const;
+const faker = new Faker({ locale: [en], randomizer: sfc32Randomizer(BAIT_STATE) });
 
 export type PhiValues = Partial<Record<PhiField, string>>;
 
@@ -90,9 +68,8 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 export function baitIdentity(seed: number, refTime: string | undefined, real: { mrns: readonly string[]; names: readonly string[] }): Required<PhiValues> {
   faker.seed(seed);
   const sex = faker.datatype.boolean() ? 'female' : 'male';
-  const given = faker.person.firstName(sex);
-  const family = faker.person.lastName();
-  let mrn = faker.number.int({ min: 10_000_000, max: 99_999_999 });
+  const { given, family, mrn: drawnMrn } = drawPersonName(faker, sex);
+  let mrn = Number(drawnMrn);
   const ref = refTime !== undefined && !Number.isNaN(Date.parse(refTime)) ? refTime : FALLBACK_REF;
   const dob = faker.date.birthdate({ mode: 'age', min: 18, max: 95, refDate: ref }).toISOString().slice(0, 10);
   const area = faker.number.int({ min: 201, max: 989 });
