@@ -3,6 +3,9 @@
  * generator writes) and a small fake task whose truth depends on age, so shift.age can be tested
  * without the real generator.
  */
+import type { TaskName } from '../../simulator/case.ts';
+import { tasks } from '../../simulator/cohort/tasks.ts';
+import { definitionOf, type PerturbationKind } from '../../simulator/perturb/registry.ts';
 import type { Bundle, BundleEntry, Observation } from 'fhir/r4.js';
 import type { Case } from '../../simulator/case.ts';
 import type { CohortOptions, PatientOverrides, TaskDefinition } from '../../simulator/cohort/task.ts';
@@ -152,4 +155,21 @@ export function context(index: number, arm = 'arm', task: TaskDefinition = fakeT
 /** Continuous age in years between a FHIR date and the prediction time. */
 export function continuousAge(birthDate: string, at = PREDICTION_TIME): number {
   return (Date.parse(at) - Date.parse(`${birthDate}T00:00:00Z`)) / (365.2425 * 86_400_000);
+}
+
+/** Each kind's example parameters and the file's extra variants, parsed by the kind's schema. */
+export function paramSetsOf(kind: PerturbationKind, variants: Readonly<Record<string, unknown[]>>): Record<string, unknown>[] {
+  const def = definitionOf(kind);
+  return [def.example, ...(variants[kind] ?? [])].map((p) => def.params.parse(p) as Record<string, unknown>);
+}
+
+/** Frozen generated cases of a cohort, generated once per (task, index). */
+export function caseCache(cohort: CohortOptions): (task: TaskName, i: number) => Case {
+  const cache = new Map<string, Case>();
+  return (task, i) => {
+    const key = `${task}:${i}`;
+    let c = cache.get(key);
+    if (!c) cache.set(key, (c = deepFreeze(tasks[task].generate(cohort, i))));
+    return c;
+  };
 }

@@ -22,7 +22,7 @@ import { loincCheckDigit } from '../../simulator/perturb/missing/mcar.ts';
 import type { Change, PerturbContext, PerturbationDefinition } from '../../simulator/perturb/perturbation.ts';
 import { definitionOf, registry, type PerturbationKind } from '../../simulator/perturb/registry.ts';
 import { perturbationStream, type Rng } from '../../simulator/random.ts';
-import { deepFreeze } from './perturb-fixtures.ts';
+import { caseCache, paramSetsOf } from './perturb-fixtures.ts';
 
 const cohort: CohortOptions = { seed: 1357 };
 const TASK_NAMES: readonly TaskName[] = ['sepsis', 'note-triage', 'med-safety'];
@@ -36,18 +36,8 @@ const VARIANTS: Record<string, unknown[]> = {
   'fuzz.duplicateResources': [{}, { count: 50 }, { resourceType: 'Observation', count: 3 }, { resourceType: 'MedicationRequest' }],
 };
 
-function paramSets(kind: PerturbationKind): Record<string, unknown>[] {
-  const def = definitionOf(kind);
-  return [def.example, ...(VARIANTS[kind] ?? [])].map((p) => def.params.parse(p) as Record<string, unknown>);
-}
-
-const caseCache = new Map<string, Case>();
-function generated(task: TaskName, i: number): Case {
-  const key = `${task}:${i}`;
-  let c = caseCache.get(key);
-  if (!c) caseCache.set(key, (c = deepFreeze(tasks[task].generate(cohort, i))));
-  return c;
-}
+const paramSets = (kind: PerturbationKind) => paramSetsOf(kind, VARIANTS);
+const generated = caseCache(cohort);
 
 function ctx(task: TaskName, i: number, arm = 'arm', rng?: Rng): PerturbContext {
   return { rng: rng ?? perturbationStream(cohort.seed, arm, 0, i), task: tasks[task], cohort };

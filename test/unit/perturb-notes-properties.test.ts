@@ -5,7 +5,7 @@
  * note-triage reading of the note (`classOfNote`) unchanged on 500 cases.
  */
 import { describe, expect, it } from 'vitest';
-import type { Case, TaskName } from '../../simulator/case.ts';
+import type { TaskName } from '../../simulator/case.ts';
 import { classOfNote, readTriageNote } from '../../simulator/cohort/note-triage/index.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
 import type { CohortOptions } from '../../simulator/cohort/task.ts';
@@ -15,7 +15,7 @@ import { notes } from '../../simulator/perturb/families.ts';
 import type { PerturbContext, PerturbationDefinition } from '../../simulator/perturb/perturbation.ts';
 import { definitionOf, registry, type PerturbationKind } from '../../simulator/perturb/registry.ts';
 import { perturbationStream, type Rng } from '../../simulator/random.ts';
-import { deepFreeze } from './perturb-fixtures.ts';
+import { caseCache, paramSetsOf } from './perturb-fixtures.ts';
 
 const cohort: CohortOptions = { seed: 4242 };
 const TASK_NAMES: readonly TaskName[] = ['sepsis', 'note-triage', 'med-safety'];
@@ -50,18 +50,8 @@ const VARIANTS: Record<string, unknown[]> = {
   ],
 };
 
-function paramSets(kind: PerturbationKind): Record<string, unknown>[] {
-  const def = definitionOf(kind);
-  return [def.example, ...(VARIANTS[kind] ?? [])].map((p) => def.params.parse(p) as Record<string, unknown>);
-}
-
-const caseCache = new Map<string, Case>();
-function generated(task: TaskName, i: number): Case {
-  const key = `${task}:${i}`;
-  let c = caseCache.get(key);
-  if (!c) caseCache.set(key, (c = deepFreeze(tasks[task].generate(cohort, i))));
-  return c;
-}
+const paramSets = (kind: PerturbationKind) => paramSetsOf(kind, VARIANTS);
+const generated = caseCache(cohort);
 
 function ctx(task: TaskName, i: number, arm = 'arm', position = 0, rng?: Rng): PerturbContext {
   return { rng: rng ?? perturbationStream(cohort.seed, arm, position, i), task: tasks[task], cohort };
