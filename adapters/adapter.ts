@@ -2,11 +2,25 @@ import { z } from 'zod';
 import type { Bundle } from 'fhir/r4.js';
 import type { TaskName } from '../simulator/case.ts';
 
+/** One cell of a tabular feature row: a number, a code, or missing. */
+export type FeatureCell = number | string | null;
+
+/**
+ * The case as one row of the task's tabular view (the columns of `clinsim generate --format csv`):
+ * what the tabular adapters (MLflow, KServe) send. Non-finite numbers are already null.
+ */
+export interface FeatureRow {
+  readonly columns: readonly string[];
+  readonly values: readonly FeatureCell[];
+}
+
 /** What a model is asked about one case. Adapters encode it to their wire format. */
 export interface ModelInput {
   readonly task: TaskName;
   readonly caseIndex: number;
   readonly bundle: Bundle;
+  /** The tabular view of `bundle`; absent when the bundle is too malformed to read (fuzzed input). */
+  readonly features?: FeatureRow;
 }
 
 export interface CallContext {

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Target } from '../simulator/scenario.ts';
+import type { TargetOf } from '../simulator/targets/index.ts';
 import { AdapterError, recordStatus, type Adapter, type CallContext, type ModelInput, type Prediction } from './adapter.ts';
 import { Card, isAlert } from './cds-card.ts';
-import { abortFailure, fetchFailure, shortZodMessage, validatePrediction } from './failures.ts';
+import { abortFailure, shortZodMessage, validatePrediction } from './failures.ts';
 import { orderSignRequest } from './cds-hooks-request.ts';
-import { MAX_RESPONSE_BYTES, parseRetryAfter, splitCredentials } from './http-json.ts';
+import { exchangeJson, splitCredentials, withStatus } from './http-exchange.ts';
 
 export { draftOrderOfBundle, orderSignRequest, prefetchFromBundle, USER_ID, type OrderSignRequest } from './cds-hooks-request.ts';
 
-export type CdsHooksTarget = Extract<Target, { adapter: 'cds-hooks' }>;
+type CdsHooksTarget = TargetOf<'cds-hooks'>;
 /** What the adapter needs of a target; the call policy (timeout, retries, concurrency) is the runner's. */
 export type CdsHooksOptions = Pick<CdsHooksTarget, 'url'> & Partial<Pick<CdsHooksTarget, 'hook' | 'fhirServer'>> & {
+  /** Extra headers, e.g. credentials (adapters/auth.ts). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Deadline of the discovery request (default 10 s). */
   readonly discoveryTimeoutMs?: number;
 };
@@ -57,8 +59,7 @@ export function cdsHooksAdapter(options: CdsHooksOptions): Adapter {
   const { serviceUrl: endpoint, discoveryUrl, serviceId } = serviceUrlParts(given);
   const { serviceUrl: display, discoveryUrl: discoveryDisplay } = serviceUrlParts(givenDisplay);
   const hook = options.hook ?? 'order-sign';
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (authorization) headers.authorization = authorization;
+  const headers: Record<string, string> = { accept: 'application/json', ...(authorization ? { authorization } : {}), ...options.headers };
   const discoveryTimeoutMs = options.discoveryTimeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS;
 
   let discovered: Promise<DiscoveredService> | undefined;
@@ -74,7 +75,7 @@ export function cdsHooksAdapter(options: CdsHooksOptions): Adapter {
   const runDiscovery = async (): Promise<DiscoveredService> => {
     const signal = AbortSignal.timeout(discoveryTimeoutMs);
     const what = `GET ${discoveryDisplay}`;
-    const { json, status } = await exchange(discoveryUrl, { method: 'GET', headers, signal, redirect: 'manual' }, signal, what);
+    const { json, status } = await exchangeJson({ url: discoveryUrl, method: 'GET', headers, signal, what });
     const parsed = DiscoveryDocument.safeParse(json);
     if (!parsed.success) {
       throw new AdapterError('invalid-response', `${what}: not a CDS Hooks discovery document: ${shortZodMessage(parsed.error)}`, {
@@ -109,12 +110,14 @@ export function cdsHooksAdapter(options: CdsHooksOptions): Adapter {
         hookInstance: randomUUID(),
         ...(options.fhirServer === undefined ? {} : { fhirServer: options.fhirServer }),
       });
-      const { json, status } = await exchange(
-        endpoint,
-        { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), signal, redirect: 'manual' },
+      const { json, status } = await exchangeJson({
+        url: endpoint,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
         signal,
         what,
-      );
+      });
       const reply = CdsReply.safeParse(json);
       if (!reply.success) {
         throw new AdapterError('invalid-response', `not a valid CDS Hooks response: ${shortZodMessage(reply.error)}`, { status, cause: reply.error });
@@ -129,8 +132,7 @@ export function cdsHooksAdapter(options: CdsHooksOptions): Adapter {
           ...(summaries.length > 0 ? { text: summaries.join(' | ') } : {}),
         });
       } catch (error) {
-        if (error instanceof AdapterError) throw new AdapterError(error.type, error.message, { ...error.details, status });
-        throw error;
+        throw withStatus(error, status);
       }
       recordStatus(prediction, status);
       return prediction;
@@ -191,40 +193,5 @@ async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, what: s
   } finally {
     signal.removeEventListener('abort', onAbort!);
     aborted.catch(() => {});
-  }
-}
-
-/** One HTTP exchange whose answer must be a 2xx JSON body; failures typed as in the table above. */
-async function exchange(url: string, init: RequestInit, signal: AbortSignal, what: string): Promise<{ json: unknown; status: number }> {
-  let response: Response;
-  try {
-    response = await fetch(url, init);
-  } catch (error) {
-    throw fetchFailure(error, signal, what);
-  }
-  const { status } = response;
-  if (status < 200 || status > 299) {
-    await response.body?.cancel().catch(() => {});
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-    throw new AdapterError('http-status', `${what} answered HTTP ${status}`, { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
-  }
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_RESPONSE_BYTES) {
-    await response.body?.cancel().catch(() => {});
-    throw new AdapterError('invalid-response', `${what}: reply of ${declared} bytes exceeds ${MAX_RESPONSE_BYTES}`, { status });
-  }
-  let body: string;
-  try {
-    body = await response.text();
-  } catch (error) {
-    throw fetchFailure(error, signal, what);
-  }
-  if (body.length > MAX_RESPONSE_BYTES) throw new AdapterError('invalid-response', `${what}: reply exceeds ${MAX_RESPONSE_BYTES} bytes`, { status });
-  if (body.trim() === '') throw new AdapterError('invalid-response', `${what}: HTTP ${status} reply has an empty body, expected JSON`, { status });
-  try {
-    return { json: JSON.parse(body) as unknown, status };
-  } catch (error) {
-    const type = response.headers.get('content-type') ?? 'no content-type';
-    throw new AdapterError('invalid-response', `${what}: reply is not JSON (${type.slice(0, 80)})`, { status, cause: error });
   }
 }

@@ -1,26 +1,31 @@
-import type { Target } from '../simulator/scenario.ts';
+import type { AdapterKind, Target, TargetOf } from '../simulator/targets/index.ts';
 import type { Adapter } from './adapter.ts';
+import { authHeaders } from './auth.ts';
 import { cdsHooksAdapter } from './cds-hooks.ts';
 import { httpJsonAdapter } from './http-json.ts';
 import { inProcessAdapter } from './in-process.ts';
 
-export type AdapterKind = Target['adapter'];
-export type TargetOf<K extends AdapterKind> = Extract<Target, { adapter: K }>;
+export type { AdapterKind, TargetOf } from '../simulator/targets/index.ts';
+
+/** Extra headers every request of the target carries: its credentials. */
+type Headers = Readonly<Record<string, string>>;
 
 /**
  * One factory per target kind. Adding a kind to the `Target` schema without a factory here is a
  * compile error, since the map must cover every `Target['adapter']`.
  */
-const factories: { readonly [K in AdapterKind]: (target: TargetOf<K>) => Adapter } = {
-  'http-json': (target) => httpJsonAdapter({ url: target.url, response: target.response }),
+const factories: { readonly [K in AdapterKind]: (target: TargetOf<K>, headers: Headers) => Adapter } = {
+  'http-json': (target, headers) => httpJsonAdapter({ url: target.url, response: target.response, headers }),
   'in-process': (target) => inProcessAdapter({ predict: target.predict }),
-  'cds-hooks': (target) =>
-    cdsHooksAdapter({ url: target.url, hook: target.hook, ...(target.fhirServer === undefined ? {} : { fhirServer: target.fhirServer }) }),
+  'cds-hooks': (target, headers) =>
+    cdsHooksAdapter({ url: target.url, hook: target.hook, headers, ...(target.fhirServer === undefined ? {} : { fhirServer: target.fhirServer }) }),
 };
 
-/** The adapter for a validated target. Throws a plain Error on a configuration problem (e.g. a bad path). */
-export function createAdapter(target: Target): Adapter {
-  const factory = factories[target.adapter] as (target: Target) => Adapter;
-  return factory(target);
+/**
+ * The adapter for a validated target, its credentials read from `env`. Throws a plain Error on a
+ * configuration problem (e.g. a bad path) and MissingCredentialError when a named variable is unset.
+ */
+export function createAdapter(target: Target, env: NodeJS.ProcessEnv = process.env): Adapter {
+  const factory = factories[target.adapter] as (target: Target, headers: Headers) => Adapter;
+  return factory(target, authHeaders(target.auth, env));
 }
-

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { TaskName } from './case.ts';
-import type { ModelInput, Prediction } from '../adapters/adapter.ts';
 import { definitionOf, isPerturbationKind, registry, type PerturbationKind } from './perturb/registry.ts';
 import type { ResolvedPerturbation } from './perturb/apply.ts';
 import { isFairnessFigure, parseGate } from './metrics/gates.ts';
@@ -11,53 +10,8 @@ const Name = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-", starting with a letter or digit');
 
-/** Call policy shared by every target. */
-const CallPolicy = {
-  timeoutMs: z.number().int().positive().max(600_000).default(10_000),
-  concurrency: z.number().int().positive().max(1024).default(8),
-  retries: z.number().int().nonnegative().max(10).default(2),
-};
-
-const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
-
-const HttpJsonTarget = z.strictObject({
-  adapter: z.literal('http-json'),
-  url: HttpUrl,
-  /**
-   * Response mapping: dotted paths into the reply for each Prediction field. The default reads
-   * `score`, `label` and `text` at the top level.
-   */
-  response: z
-    .strictObject({ score: z.string().optional(), label: z.string().optional(), text: z.string().optional() })
-    .optional(),
-  ...CallPolicy,
-});
-
-type PredictFn = (input: ModelInput) => Prediction | Promise<Prediction>;
-const InProcessTarget = z.strictObject({
-  adapter: z.literal('in-process'),
-  predict: z.custom<PredictFn>((v) => typeof v === 'function', 'must be a function (input) => Prediction'),
-  ...CallPolicy,
-});
-
-/**
- * A CDS Hooks service (adapters/cds-hooks.ts): `url` is the service's endpoint,
- * `…/cds-services/{id}`; discovery is read from `…/cds-services`.
- */
-const CdsHooksTarget = z.strictObject({
-  adapter: z.literal('cds-hooks'),
-  url: HttpUrl.refine((url) => /\/cds-services\/[^/?#]+\/?(?:[?#].*)?$/.test(url), {
-    error: 'must be a CDS Hooks service URL ending in /cds-services/{id}, e.g. http://127.0.0.1:8090/cds-services/med-safety',
-  }),
-  hook: z.enum(['order-sign']).default('order-sign'),
-  /** Sent as the request's `fhirServer` (the service may query it); prefetch is sent either way. */
-  fhirServer: HttpUrl.optional(),
-  ...CallPolicy,
-});
-
-export const Target = z.discriminatedUnion('adapter', [HttpJsonTarget, InProcessTarget, CdsHooksTarget]);
-export type Target = z.infer<typeof Target>;
-export type TargetInput = z.input<typeof Target>;
+export { Target, type TargetInput } from './targets/index.ts';
+import { Target } from './targets/index.ts';
 
 const PerturbationEntry = z
   .object({

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Scenario } from '../scenario.ts';
 import type { LoadedScenario } from '../run/execute.ts';
 import { InputError } from './exit-codes.ts';
+import { missingCredential } from '../../adapters/auth.ts';
 import { formatIssues } from './issue-path.ts';
 
 export interface ScenarioOverrides {
@@ -69,6 +70,8 @@ export async function loadScenario(
   const parsed = Scenario.safeParse(raw);
   if (!parsed.success) throw new InputError(formatIssues(path, parsed.error.issues));
   const scenario = parsed.data;
+  const missing = missingCredential(scenario.target?.auth, env);
+  if (missing) throw new InputError(`${path}: target.auth.${missing.field}: ${missing.message}`);
   const source = scenario.cohort.source;
   // Data paths in a scenario are relative to the scenario file, wherever the CLI runs from.
   if (source) source.path = resolve(dirname(file), source.path);

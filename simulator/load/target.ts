@@ -1,5 +1,6 @@
 import { AdapterError, statusOf, type Adapter, type ModelInput } from '../../adapters/adapter.ts';
-import { splitCredentials } from '../../adapters/http-json.ts';
+import { splitCredentials } from '../../adapters/http-exchange.ts';
+import { featureRowOf } from '../cohort/feature-row.ts';
 import type { CohortOptions, TaskDefinition } from '../cohort/task.ts';
 import type { WireRequests } from './closed-model.ts';
 import type { Send, SendResult } from './open-model.ts';
@@ -11,7 +12,11 @@ export const DEFAULT_LOAD_BODIES = 200;
 /** The first `count` cases of a cohort as ModelInputs (the real bodies load phases replay). */
 export function cohortInputs(task: TaskDefinition, cohort: CohortOptions, count = DEFAULT_LOAD_BODIES): ModelInput[] {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
-  return Array.from({ length: count }, (_, caseIndex) => ({ task: task.name, caseIndex, bundle: task.generate(cohort, caseIndex).bundle }));
+  return Array.from({ length: count }, (_, caseIndex) => {
+    const { bundle } = task.generate(cohort, caseIndex);
+    const features = featureRowOf(task, bundle);
+    return { task: task.name, caseIndex, bundle, ...(features ? { features } : {}) };
+  });
 }
 
 /** Sends through an adapter, one attempt, no retry: failures become their AdapterError type. */

@@ -11,6 +11,7 @@ import type { JournalWriter } from './journal.ts';
 import { Limiter } from './limiter.ts';
 import type { Case } from '../case.ts';
 import type { CaseSource } from '../cohort/source.ts';
+import { featureRecord, featureRowOf } from '../cohort/feature-row.ts';
 
 export interface ScenarioRunOptions {
   readonly scenario: Scenario;
@@ -68,25 +69,29 @@ async function runCase(options: ScenarioRunOptions, limiter: Limiter, base: Case
   const { scenario, task, adapter, policy, signal, threshold } = options;
   const cohort = { seed: scenario.cohort.seed, prevalence: scenario.cohort.prevalence };
   const index = base.index;
-  const arms = Object.entries(scenario.arms).map(([arm, perturbations]) => ({
-    arm,
-    perturbed: applyArm(base, arm, perturbations, task, cohort),
-  }));
+  const arms = Object.entries(scenario.arms).map(([arm, perturbations]) => {
+    const perturbed = applyArm(base, arm, perturbations, task, cohort);
+    return { arm, perturbed, features: featureRowOf(task, perturbed.case.bundle) };
+  });
 
-  const calls = arms.flatMap(({ arm, perturbed }) =>
+  const calls = arms.flatMap(({ arm, perturbed, features }) =>
     Array.from({ length: scenario.repeats }, (_, repeat) =>
       limiter
-        .run(() => callWithPolicy(adapter, { task: task.name, caseIndex: index, bundle: perturbed.case.bundle }, policy, signal))
-        .then((result) => ({ arm, repeat, perturbed, result })),
+        .run(() => {
+          const input = { task: task.name, caseIndex: index, bundle: perturbed.case.bundle, ...(features ? { features } : {}) };
+          return callWithPolicy(adapter, input, policy, signal);
+        })
+        .then((result) => ({ arm, repeat, perturbed, features, result })),
     ),
   );
   const results = await Promise.all(calls);
   if (signal.aborted) return;
 
   const baselineByRepeat = new Map(results.filter((r) => r.arm === 'baseline').map((r) => [r.repeat, r] as const));
-  const records = results.map(({ arm, repeat, perturbed, result }) => {
+  const records = results.map(({ arm, repeat, perturbed, features, result }) => {
     const record = toRecord(scenario.name, arm, index, repeat, perturbed, result, task, threshold, baselineByRepeat.get(repeat));
-    return repeat === 0 ? { ...record, features: featuresOf(task, perturbed) } : record;
+    // Repeats send the same input, so the features are written once per (arm, case).
+    return repeat === 0 && features ? { ...record, features: featureRecord(features) } : record;
   });
   await options.journal.append(records);
   options.onCaseDone?.(records);
@@ -126,26 +131,6 @@ function toRecord(
     safety,
     perturbations: perturbed.provenance,
   };
-}
-
-/**
- * The journal's `features`: the task's tabular view of the perturbed bundle, column by column.
- * The views tolerate malformed bundles (fuzz perturbations); should one still throw, the record
- * goes without features rather than stopping the run (drift then leaves the case out).
- */
-function featuresOf(task: TaskDefinition, perturbed: PerturbedCase): JournalRecord['features'] {
-  let cells: ReturnType<TaskDefinition['table']['featuresOf']>;
-  try {
-    cells = task.table.featuresOf(perturbed.case.bundle);
-  } catch {
-    return undefined;
-  }
-  const out: Record<string, number | string | null> = {};
-  task.table.features.forEach((name, i) => {
-    const cell = cells[i];
-    out[name] = cell === undefined || (typeof cell === 'number' && !Number.isFinite(cell)) ? null : cell;
-  });
-  return out;
 }
 
 /** An answer the adapter accepted but the task cannot use is an invalid outcome. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getPath, parsePath } from '../../adapters/json-path.ts';
-import { parseRetryAfter, splitCredentials } from '../../adapters/http-json.ts';
+import { parseRetryAfter, splitCredentials } from '../../adapters/http-exchange.ts';
 import { createAdapter } from '../../adapters/create.ts';
 
 describe('json-path', () => {

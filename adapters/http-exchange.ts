@@ -1,0 +1,110 @@
+import { AdapterError } from './adapter.ts';
+import { fetchFailure } from './failures.ts';
+
+/*
+ * One HTTP exchange whose answer must be a 2xx JSON body, shared by every HTTP adapter so that a
+ * refused connection, a 503 or a truncated reply is typed the same whatever the protocol.
+ *
+ * | what happens                                                  | FailureType        | details              |
+ * | ------------------------------------------------------------- | ------------------ | -------------------- |
+ * | refused, reset, DNS failure, socket closed mid-reply           | `transport`        |                      |
+ * | the signal aborts with a `TimeoutError` reason (the deadline)  | `timeout`          |                      |
+ * | the signal aborts for another reason                           | `transport`        |                      |
+ * | status outside 200–299 (redirects are not followed)           | `http-status`      | status, retryAfterMs |
+ * | body empty, not JSON, larger than MAX_RESPONSE_BYTES           | `invalid-response` | status               |
+ */
+
+/** Replies larger than this are refused as `invalid-response` rather than buffered. */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+export interface ExchangeRequest {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly signal: AbortSignal;
+  /** How error messages name the request, e.g. `POST http://host/path` (never credentials). */
+  readonly what: string;
+}
+
+export interface ExchangeReply {
+  readonly json: unknown;
+  readonly status: number;
+  readonly headers: Headers;
+}
+
+export async function exchangeJson(request: ExchangeRequest): Promise<ExchangeReply> {
+  const { signal, what } = request;
+  let response: Response;
+  try {
+    response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      signal,
+      redirect: 'manual',
+    });
+  } catch (error) {
+    throw fetchFailure(error, signal, what);
+  }
+  const { status } = response;
+  if (status < 200 || status > 299) {
+    await response.body?.cancel().catch(() => {});
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    throw new AdapterError('http-status', `${what} answered HTTP ${status}`, { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  }
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel().catch(() => {});
+    throw new AdapterError('invalid-response', `${what}: reply of ${declared} bytes exceeds ${MAX_RESPONSE_BYTES}`, { status });
+  }
+  let body: string;
+  try {
+    body = await response.text();
+  } catch (error) {
+    throw fetchFailure(error, signal, what);
+  }
+  if (body.length > MAX_RESPONSE_BYTES) throw new AdapterError('invalid-response', `${what}: reply exceeds ${MAX_RESPONSE_BYTES} bytes`, { status });
+  if (body.trim() === '') throw new AdapterError('invalid-response', `${what}: HTTP ${status} reply has an empty body, expected JSON`, { status });
+  try {
+    return { json: JSON.parse(body) as unknown, status, headers: response.headers };
+  } catch (error) {
+    const type = response.headers.get('content-type') ?? 'no content-type';
+    throw new AdapterError('invalid-response', `${what}: reply is not JSON (${type.slice(0, 80)})`, { status, cause: error });
+  }
+}
+
+/** Re-throws an AdapterError raised while reading a reply with the reply's HTTP status attached. */
+export function withStatus(error: unknown, status: number): unknown {
+  if (error instanceof AdapterError && error.details.status === undefined) {
+    return new AdapterError(error.type, error.message, { ...error.details, status });
+  }
+  return error;
+}
+
+/**
+ * Retry-After as milliseconds from now: delta-seconds (`120`) or an HTTP date
+ * (`Wed, 21 Oct 2015 07:28:00 GMT`; a date in the past gives 0). Undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/[a-z]/i.test(text)) return undefined; // not a date either, e.g. "-5" or "1.5"
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** A URL without userinfo, the Basic credentials it carried, and a display form without query. */
+export function splitCredentials(url: string): { endpoint: string; authorization?: string; display: string } {
+  const parsed = new URL(url);
+  let authorization: string | undefined;
+  if (parsed.username || parsed.password) {
+    const pair = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+    authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+    parsed.username = '';
+    parsed.password = '';
+  }
+  const display = `${parsed.origin}${parsed.pathname}`;
+  return authorization ? { endpoint: parsed.href, authorization, display } : { endpoint: parsed.href, display };
+}
