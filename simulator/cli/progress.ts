@@ -5,44 +5,74 @@ export interface ProgressReporter {
   finish(): void;
 }
 
+export interface ProgressOptions {
+  readonly quiet: boolean;
+  /** Milliseconds on a monotonic clock; injectable for tests. */
+  readonly now?: () => number;
+}
+
+/** What a progress writer needs of a stream: writes, and whether it is a terminal. */
+export interface ProgressStream {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+const BAR_WIDTH = 24;
+const TTY_INTERVAL_MS = 100;
+const PLAIN_INTERVAL_MS = 5_000;
+
+/** `[#########---------]`: the share of cases done. */
+export function progressBar(done: number, total: number, width = BAR_WIDTH): string {
+  const filled = total > 0 ? Math.min(width, Math.floor((width * done) / total)) : 0;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
+/** Seconds as `42s`, `3m05s` or `1h02m`. */
+export function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** One status line: cases done of total, rate, ETA and failed calls so far. */
+export function progressLine(e: ProgressEvent, elapsedSeconds: number, bar: boolean): string {
+  const rate = elapsedSeconds > 0 ? e.casesDone / elapsedSeconds : 0;
+  const eta = rate > 0 ? (e.casesTotal - e.casesDone) / rate : NaN;
+  const percent = e.casesTotal > 0 ? Math.floor((100 * e.casesDone) / e.casesTotal) : 100;
+  const head = bar ? `${e.scenario} ${progressBar(e.casesDone, e.casesTotal)}` : `${e.scenario}:`;
+  return `${head} ${e.casesDone}/${e.casesTotal} cases (${percent}%) · ${rate.toFixed(0)}/s · ETA ${formatEta(eta)} · failed calls ${e.failedCalls}`;
+}
+
 /**
- * Progress on stderr: in a terminal one line redrawn in place (at most ten times a second);
+ * Progress on stderr: in a terminal a bar redrawn in place (at most ten times a second);
  * elsewhere (CI logs) a plain line every few seconds and one when a scenario completes.
  */
-export function progressReporter(stream: NodeJS.WriteStream, options: { quiet: boolean }): ProgressReporter {
+export function progressReporter(stream: ProgressStream, options: ProgressOptions): ProgressReporter {
   if (options.quiet) return { update: () => undefined, finish: () => undefined };
+  const now = options.now ?? (() => performance.now());
   const tty = stream.isTTY === true;
-  const interval = tty ? 100 : 5_000;
+  const interval = tty ? TTY_INTERVAL_MS : PLAIN_INTERVAL_MS;
   const started = new Map<string, number>();
-  let last = 0;
+  let last = -Infinity;
   let drawn = false;
-
-  const line = (e: ProgressEvent): string => {
-    const t0 = started.get(e.scenario)!;
-    const seconds = (performance.now() - t0) / 1000;
-    const rate = seconds > 0 ? e.casesDone / seconds : 0;
-    const eta = rate > 0 ? Math.ceil((e.casesTotal - e.casesDone) / rate) : NaN;
-    const pctDone = ((100 * e.casesDone) / e.casesTotal).toFixed(0);
-    return `${e.scenario}: ${e.casesDone}/${e.casesTotal} cases (${pctDone}%) · ${rate.toFixed(0)}/s · ETA ${Number.isFinite(eta) ? `${eta}s` : '—'} · failed calls ${e.failedCalls}`;
-  };
 
   return {
     update(e) {
-      if (!started.has(e.scenario)) started.set(e.scenario, performance.now());
-      const now = performance.now();
+      const t = now();
+      if (!started.has(e.scenario)) started.set(e.scenario, t);
       const complete = e.casesDone === e.casesTotal;
-      if (!complete && now - last < interval) return;
-      last = now;
-      if (tty) {
-        stream.write(`\r\x1b[2K${line(e)}`);
-        drawn = true;
-        if (complete) {
-          stream.write('\n');
-          drawn = false;
-        }
-      } else {
-        stream.write(`${line(e)}\n`);
+      if (!complete && t - last < interval) return;
+      last = t;
+      const line = progressLine(e, (t - started.get(e.scenario)!) / 1000, tty);
+      if (!tty) {
+        stream.write(`${line}\n`);
+        return;
       }
+      stream.write(`\r\x1b[2K${line}`);
+      drawn = !complete;
+      if (complete) stream.write('\n');
     },
     finish() {
       if (drawn) stream.write('\n');
