@@ -3,46 +3,69 @@ import { AdapterError, recordStatus, type Adapter, type CallContext, type ModelI
 import { getPath, parsePath } from './json-path.ts';
 import { abortFailure, validatePrediction } from './failures.ts';
 import { exchangeJson, splitCredentials, withStatus } from './http-exchange.ts';
+import { fillTemplate } from './request-template.ts';
 
 /** What the adapter needs of a target; the call policy (timeout, retries, concurrency) is the runner's. */
-export type HttpJsonOptions = Pick<TargetOf<'http-json'>, 'url' | 'response'> & {
+export type HttpJsonOptions = Pick<TargetOf<'http-json'>, 'url' | 'response' | 'request'> & {
   /** Extra headers, e.g. credentials (adapters/auth.ts). */
   readonly headers?: Readonly<Record<string, string>>;
 };
 
+/** The wire form of an http-json target's requests: what the adapter sends, for anyone replaying it. */
+export interface HttpJsonRequest {
+  /** The URL without userinfo. */
+  readonly endpoint: string;
+  /** Origin and path, for messages (no credentials, no query). */
+  readonly display: string;
+  readonly headers: Readonly<Record<string, string>>;
+  body(input: ModelInput): string;
+}
+
 const FIELDS = ['score', 'label', 'text'] as const;
 type Field = (typeof FIELDS)[number];
 
-
 /**
- * Generic HTTP JSON adapter: POSTs the case's FHIR Bundle as `application/fhir+json` and maps the
- * JSON reply to a Prediction through dotted paths (default: top-level `score`, `label`, `text`).
- *
- * Failures are typed as every HTTP adapter types them (http-exchange.ts); besides those, JSON
- * without any mapped field, or not a valid Prediction, is `invalid-response` with the status.
- *
- * Credentials in the URL (`https://user:pass@host/…`) are sent as an `Authorization: Basic` header;
- * error messages name the target by origin and path only, never userinfo or query string.
+ * How an http-json target's requests look on the wire: the case's FHIR Bundle as
+ * `application/fhir+json`, or, with `request.body`, the filled-in template as `application/json`.
+ * Credentials in the URL (`https://user:pass@host/…`) go in an `Authorization: Basic` header;
+ * `headers` (the target's `auth`) come last and win.
  */
-export function httpJsonAdapter(options: HttpJsonOptions): Adapter {
+export function httpJsonRequest(options: Pick<HttpJsonOptions, 'url' | 'request' | 'headers'>): HttpJsonRequest {
   const { endpoint, authorization, display } = splitCredentials(options.url);
-  const paths = Object.fromEntries(
-    FIELDS.map((field) => [field, parsePath(options.response?.[field] ?? field)]),
-  ) as Record<Field, string[]>;
+  const template = options.request?.body;
   const headers: Record<string, string> = {
-    'content-type': 'application/fhir+json',
+    'content-type': template === undefined ? 'application/fhir+json' : 'application/json',
     accept: 'application/json, application/fhir+json;q=0.9',
     ...(authorization ? { authorization } : {}),
     ...options.headers,
   };
-  const what = `POST ${display}`;
+  const body = template === undefined
+    ? (input: ModelInput) => JSON.stringify(input.bundle)
+    : (input: ModelInput) => JSON.stringify(fillTemplate(template, input));
+  return { endpoint, display, headers, body };
+}
+
+/**
+ * Generic HTTP JSON adapter: POSTs each case (httpJsonRequest) and maps the JSON reply to a
+ * Prediction through dotted paths (default: top-level `score`, `label`, `text`).
+ *
+ * Failures are typed as every HTTP adapter types them (http-exchange.ts); besides those, JSON
+ * without any mapped field, or not a valid Prediction, is `invalid-response` with the status.
+ * Error messages name the target by origin and path only, never userinfo or query string.
+ */
+export function httpJsonAdapter(options: HttpJsonOptions): Adapter {
+  const request = httpJsonRequest(options);
+  const paths = Object.fromEntries(
+    FIELDS.map((field) => [field, parsePath(options.response?.[field] ?? field)]),
+  ) as Record<Field, string[]>;
+  const what = `POST ${request.display}`;
 
   return {
     kind: 'http-json',
     async invoke(input: ModelInput, ctx: CallContext): Promise<Prediction> {
       const { signal } = ctx;
       if (signal.aborted) throw abortFailure(signal, what);
-      const { json, status } = await exchangeJson({ url: endpoint, method: 'POST', headers, body: JSON.stringify(input.bundle), signal, what });
+      const { json, status } = await exchangeJson({ url: request.endpoint, method: 'POST', headers: request.headers, body: request.body(input), signal, what });
 
       const mapped: Record<string, unknown> = {};
       for (const field of FIELDS) {

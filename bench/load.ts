@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { httpJsonAdapter } from '../adapters/http-json.ts';
+import { httpJsonAdapter, httpJsonRequest } from '../adapters/http-json.ts';
 import { tasks } from '../simulator/cohort/tasks.ts';
 import { runClosedLoop, runClosedModel } from '../simulator/load/closed-model.ts';
 import { runOpenModel } from '../simulator/load/open-model.ts';
@@ -87,7 +87,7 @@ export async function loadBench(options: Partial<LoadBenchOptions> = {}) {
   const inputs = cohortInputs(tasks.sepsis, { seed: o.seed }, o.bodies);
   const endpoint = await startEndpoint();
   try {
-    const target = adapterLoadTarget(httpJsonAdapter({ url: endpoint.url }), inputs, endpoint.url);
+    const target = adapterLoadTarget(httpJsonAdapter({ url: endpoint.url }), inputs, httpJsonRequest({ url: endpoint.url }));
     const wire = target.wire!;
     const bytesPerBody = Math.round(wire.bodies.reduce((sum, b) => sum + b.length, 0) / wire.bodies.length);
 

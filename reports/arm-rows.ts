@@ -56,3 +56,43 @@ export function armRow(arm: ArmReport, task = 'sepsis'): string[] {
     safety,
   ];
 }
+
+/**
+ * One line under the arm table on calls that failed, split by whose failure it is (infrastructure
+ * or model, docs/metrics.md), and on retries; null when there is neither (or the report predates
+ * the split), so a clean run's output stays as it was.
+ */
+export function failureLine(arms: readonly ArmReport[]): string | null {
+  const failing = arms.filter((a) => a.failures && a.failures.infrastructure + a.failures.model > 0);
+  const retried = arms.filter((a) => (a.retries ?? 0) > 0);
+  if (failing.length === 0 && retried.length === 0) return null;
+  const failures = failing.length === 0
+    ? 'failed calls: none'
+    : `failed calls (infrastructure / model): ${failing.map((a) => `${a.name} ${a.failures!.infrastructure} / ${a.failures!.model}`).join(', ')}`;
+  if (retried.length === 0) return failures;
+  const total = retried.reduce((sum, a) => sum + a.retries!, 0);
+  return `${failures} · retries: ${total} (${retried.map((a) => `${a.name} ${a.retries}`).join(', ')})`;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+const usd = (x: number): string => `$${x.toFixed(x < 1 ? 4 : 2)}`;
+
+/**
+ * One line under the arm table on the tokens the arms' answers used (input / output) and their cost
+ * in USD when the target gives prices; null when no arm reported usage (only LLM targets do), so
+ * other runs' output stays as it was.
+ */
+export function usageLine(arms: readonly ArmReport[]): string | null {
+  const metered = arms.filter((a) => a.usage !== undefined);
+  if (metered.length === 0) return null;
+  const part = (prompt: number, completion: number, cost: number | null): string =>
+    `${count(prompt)} / ${count(completion)}${cost === null ? '' : ` (${usd(cost)})`}`;
+  const perArm = metered.map((a) => `${a.name} ${part(a.usage!.promptTokens, a.usage!.completionTokens, a.usage!.costUsd)}`);
+  const priced = metered.filter((a) => a.usage!.costUsd !== null);
+  const total = part(
+    metered.reduce((s, a) => s + a.usage!.promptTokens, 0),
+    metered.reduce((s, a) => s + a.usage!.completionTokens, 0),
+    priced.length === 0 ? null : priced.reduce((s, a) => s + a.usage!.costUsd!, 0),
+  );
+  return `tokens (input / output${priced.length === 0 ? '' : ', cost'}): ${perArm.join(', ')} · total ${total}`;
+}

@@ -1,5 +1,5 @@
 import type { Report } from '../simulator/metrics/report-types.ts';
-import { armColumns, armRow } from './arm-rows.ts';
+import { armColumns, armRow, failureLine } from './arm-rows.ts';
 import { LOAD_COLUMNS, loadRow } from './load-rows.ts';
 import { num } from './format.ts';
 
@@ -15,6 +15,8 @@ export function renderConsole(report: Report): string {
   for (const s of report.scenarios) {
     out.push('', `${s.name} (${s.task}) → ${s.target.adapter} ${s.target.url ?? ''}`);
     out.push(table(armColumns(s.task), s.arms.map((a) => armRow(a, s.task))));
+    const failures = failureLine(s.arms);
+    if (failures) out.push(failures);
     if (s.load.length > 0) out.push('', 'load:', table(LOAD_COLUMNS, s.load.map(loadRow)));
     if (s.gates.length > 0) {
       out.push('', 'gates:');

@@ -1,5 +1,5 @@
 import { AdapterError, statusOf, type Adapter, type ModelInput } from '../../adapters/adapter.ts';
-import { splitCredentials } from '../../adapters/http-exchange.ts';
+import type { HttpJsonRequest } from '../../adapters/http-json.ts';
 import { featureRowOf } from '../cohort/feature-row.ts';
 import type { CohortOptions, TaskDefinition } from '../cohort/task.ts';
 import type { WireRequests } from './closed-model.ts';
@@ -37,22 +37,15 @@ export function adapterSend(adapter: Adapter): Send<ModelInput> {
 }
 
 /**
- * The http-json adapter's wire encoding of each input, pre-serialised: POST of the FHIR Bundle JSON
- * with `content-type: application/fhir+json` (and Basic credentials from the URL's userinfo), as
- * `adapters/http-json.ts` sends it.
+ * The http-json adapter's wire encoding of each input, pre-serialised exactly as
+ * `adapters/http-json.ts` sends it (body template, credentials and all).
  */
-export function httpJsonWire(url: string, inputs: readonly ModelInput[]): WireRequests {
-  const { endpoint, authorization } = splitCredentials(url);
-  const headers: Record<string, string> = {
-    'content-type': 'application/fhir+json',
-    accept: 'application/json, application/fhir+json;q=0.9',
-  };
-  if (authorization) headers.authorization = authorization;
-  return { url: endpoint, method: 'POST', headers, bodies: inputs.map((input) => Buffer.from(JSON.stringify(input.bundle), 'utf8')) };
+export function httpJsonWire(request: HttpJsonRequest, inputs: readonly ModelInput[]): WireRequests {
+  return { url: request.endpoint, method: 'POST', headers: request.headers, bodies: inputs.map((input) => Buffer.from(request.body(input), 'utf8')) };
 }
 
-/** A load target over an adapter; `url` (an http-json target's) lets closed phases replay the wire form. */
-export function adapterLoadTarget(adapter: Adapter, inputs: readonly ModelInput[], httpJsonUrl?: string): LoadTarget<ModelInput> {
+/** A load target over an adapter; an http-json target's request form lets closed phases replay the wire form. */
+export function adapterLoadTarget(adapter: Adapter, inputs: readonly ModelInput[], wire?: HttpJsonRequest): LoadTarget<ModelInput> {
   const send = adapterSend(adapter);
-  return httpJsonUrl === undefined ? { bodies: inputs, send } : { bodies: inputs, send, wire: httpJsonWire(httpJsonUrl, inputs) };
+  return wire === undefined ? { bodies: inputs, send } : { bodies: inputs, send, wire: httpJsonWire(wire, inputs) };
 }

@@ -4,7 +4,6 @@ import { definitionOf, isPerturbationKind } from '../perturb/registry.ts';
 import { CHECK_NAMES } from '../safety/checks.ts';
 import { safetyRates } from './safety-rates.ts';
 import { checklist } from './checklist.ts';
-import { realizedShift } from './realized-shift.ts';
 import type { TruthEffect } from '../perturb/perturbation.ts';
 import { TaskName } from '../case.ts';
 import { ArmAccumulator, DECISION_CLASSES, NONE } from './arm-accumulator.ts';
@@ -123,9 +122,12 @@ function armReport(
     calls: acc.calls,
     prevalence: answered === 0 ? null : positives / answered,
     realizedPrevalence: acc.labelledCases === 0 ? null : acc.positiveCases / acc.labelledCases,
-    realizedShift: acc.shiftChanges.length === 0 ? null : realizedShift(acc.shiftChanges),
+    realizedShift: acc.shift === null ? null : acc.shift.result(),
     perturbations: arm.perturbations.map((p) => describe(p.kind, p.params)),
     outcomes: acc.outcomes,
+    failures: acc.failureKinds,
+    retries: acc.retries,
+    ...usageOf(acc),
     metrics,
     delta,
     classes: classes ? armClasses(acc, baseline, classes, ctx) : null,
@@ -133,10 +135,28 @@ function armReport(
     flipRate: flipRate(acc, baseline),
     stochasticity: armStochasticity(acc),
     latency,
-    safety: { failures: acc.failures, bySeverity: acc.bySeverity, byCheck: safetyRates(acc.appliedByCheck, acc.failuresByCheck) },
+    safety: { failures: acc.failures, bySeverity: acc.bySeverity, byCheck: safetyRates(inCheckOrder(acc.appliedByCheck), acc.failuresByCheck) },
     fairness: armFairness(acc, task, lineage.threshold),
     drift: armDrift(acc, baseline),
   };
+}
+
+/**
+ * Checks in a fixed order (CHECK_NAMES, then by name) rather than the order the journal first
+ * showed them, which varies with concurrency: a resumed or merged run reports like any other.
+ */
+function inCheckOrder(byCheck: ReadonlyMap<string, number>): Map<string, number> {
+  const rank = (check: string) => {
+    const i = (CHECK_NAMES as readonly string[]).indexOf(check);
+    return i < 0 ? CHECK_NAMES.length : i;
+  };
+  return new Map([...byCheck].sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The arm's token usage, as a field only when the target reported any (report.json stays as it was otherwise). */
+function usageOf(acc: ArmAccumulator): Pick<ArmReport, 'usage'> {
+  const usage = acc.usage.report();
+  return usage ? { usage } : {};
 }
 
 function taskOf(lineage: ScenarioLineage): TaskName {

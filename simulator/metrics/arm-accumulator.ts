@@ -1,10 +1,12 @@
 import type { TaskName } from '../case.ts';
 import { TRIAGE_CLASSES } from '../cohort/note-triage/index.ts';
-import type { Change } from '../perturb/perturbation.ts';
 import type { JournalRecord } from '../run/journal-record.ts';
 import { OUTPUT_CONTRACT } from '../run/output-contract.ts';
 import { FeatureColumns } from './feature-columns.ts';
-import { FAIRNESS_ATTRIBUTES, type FairnessAttribute, type Outcomes } from './report-types.ts';
+import { UsageTotals } from './arm-usage.ts';
+import { RealizedShiftAccumulator } from './realized-shift.ts';
+import { failureKind } from './failure-kinds.ts';
+import { FAIRNESS_ATTRIBUTES, type FailureKinds, type FairnessAttribute, type Outcomes } from './report-types.ts';
 
 /** The families whose changes describe a distribution shift (notes and fuzz edit text and format). */
 const SHIFT_FAMILIES = /^(shift|missing)\./;
@@ -50,6 +52,9 @@ export class ArmAccumulator {
   private readonly seen: Uint8Array;
   readonly latencies: number[] = [];
   readonly outcomes: Outcomes = { ok: 0, error: 0, timeout: 0, invalid: 0 };
+  readonly failureKinds: FailureKinds = { infrastructure: 0, model: 0 };
+  retries = 0;
+  readonly usage = new UsageTotals();
   readonly bySeverity = { critical: 0, major: 0, minor: 0 };
   readonly failuresByCheck = new Map<string, number>();
   readonly appliedByCheck = new Map<string, number>();
@@ -74,8 +79,11 @@ export class ArmAccumulator {
     this.groupIndex = perAttribute(() => new Map<string, number>());
   }
 
-  /** Shift and missingness changes of each distinct case (repeat 0), for the realized shift. */
-  readonly shiftChanges: Change[][] = [];
+  /**
+   * Realized shift of the shift and missingness changes of each distinct case (repeat 0); null
+   * while no record of the arm carried such a perturbation.
+   */
+  shift: RealizedShiftAccumulator | null = null;
   /** Distinct cases with a binary truth label, and how many are positive. */
   labelledCases = 0;
   positiveCases = 0;
@@ -86,8 +94,8 @@ export class ArmAccumulator {
       this.labelledCases++;
       this.positiveCases += label;
     }
-    const changes = record.perturbations.filter((p) => SHIFT_FAMILIES.test(p.kind)).flatMap((p) => p.changes);
-    if (record.perturbations.some((p) => SHIFT_FAMILIES.test(p.kind))) this.shiftChanges.push(changes);
+    const shifts = record.perturbations.filter((p) => SHIFT_FAMILIES.test(p.kind));
+    if (shifts.length > 0) (this.shift ??= new RealizedShiftAccumulator()).add(shifts.flatMap((p) => p.changes));
   }
 
   add(record: JournalRecord): void {
@@ -102,6 +110,10 @@ export class ArmAccumulator {
     this.addDecision(record, slot);
     if (record.features) (this.features ??= new FeatureColumns(this.size)).add(record.case, record.features);
     this.outcomes[record.outcome]++;
+    const kind = failureKind(record);
+    if (kind) this.failureKinds[kind]++;
+    this.retries += Math.max(0, record.attempts - 1);
+    this.usage.add(record);
     // Latency is the time to a usable answer: failed calls are counted by outcome, not timed.
     if (record.outcome === 'ok' && record.latencyMs !== null) this.latencies.push(record.latencyMs);
     const score = record.output?.score;

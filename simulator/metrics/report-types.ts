@@ -182,6 +182,25 @@ export const Outcomes = z.object({
 });
 export type Outcomes = z.infer<typeof Outcomes>;
 
+/** Calls without a usable answer by whose failure it is (metrics/failure-kinds.ts). */
+export const FailureKinds = z.object({
+  infrastructure: z.number().int(),
+  model: z.number().int(),
+});
+export type FailureKinds = z.infer<typeof FailureKinds>;
+
+/** Tokens and cost of the arm's answers that reported usage (metrics/arm-usage.ts). */
+export const ArmUsage = z.object({
+  /** Calls whose answer carried usage. */
+  calls: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  totalTokens: z.number().int(),
+  /** USD, from the target's prices; null when it gives none. */
+  costUsd: z.number().nullable(),
+});
+export type ArmUsage = z.infer<typeof ArmUsage>;
+
 export const SafetySummary = z.object({
   failures: z.number().int(),
   bySeverity: z.object({ critical: z.number().int(), major: z.number().int(), minor: z.number().int() }),
@@ -245,6 +264,12 @@ export const ArmReport = z.object({
     z.object({ kind: z.string(), description: z.string(), params: z.record(z.string(), z.unknown()), expectation: Expectation }),
   ),
   outcomes: Outcomes,
+  /** Failed calls split by kind; absent in reports written before it. */
+  failures: FailureKinds.optional(),
+  /** Retries spent by the arm's calls (attempts − 1, summed); absent in reports written before it. */
+  retries: z.number().int().optional(),
+  /** Token usage and cost; present only when the target reported usage (an LLM endpoint). */
+  usage: ArmUsage.optional(),
   metrics: QualityMetrics,
   /** Arm minus baseline on the same cases (paired bootstrap CI); null for the baseline arm itself. */
   delta: QualityMetrics.nullable(),

@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Adapter } from '../../adapters/adapter.ts';
 import type { Scenario } from '../scenario.ts';
 import type { TaskDefinition } from '../cohort/task.ts';
@@ -8,7 +9,7 @@ import { OUTPUT_CONTRACT, type OutputContract } from './output-contract.ts';
 import { callWithPolicy, type CallPolicy, type CallResult } from './call.ts';
 import type { JournalRecord } from './journal-record.ts';
 import type { JournalWriter } from './journal.ts';
-import { Limiter } from './limiter.ts';
+import { targetGate, type AttemptGate, type LimitChange } from './call-gate.ts';
 import type { Case } from '../case.ts';
 import type { CaseSource } from '../cohort/source.ts';
 import { featureRecord, featureRowOf } from '../cohort/feature-row.ts';
@@ -17,7 +18,8 @@ export interface ScenarioRunOptions {
   readonly scenario: Scenario;
   readonly task: TaskDefinition;
   readonly adapter: Adapter;
-  readonly policy: CallPolicy & { readonly concurrency: number };
+  /** The target's call policy; `concurrency` and `rateLimit` hold for every attempt, retries included. */
+  readonly policy: CallPolicy & { readonly concurrency: number; readonly rateLimit?: number | undefined };
   readonly threshold: number;
   readonly journal: JournalWriter;
   readonly signal: AbortSignal;
@@ -25,10 +27,12 @@ export interface ScenarioRunOptions {
   readonly source: CaseSource;
   /** Which patients to run; all by default. */
   readonly include?: (index: number) => boolean;
-  /** Sees every base patient in index order (e.g. to hash the cohort). */
+  /** Sees every base patient in index order, `include`d or not (e.g. to hash the cohort). */
   readonly onBaseCase?: (base: Case) => void;
   /** Called after each case's records are in the journal. */
   readonly onCaseDone?: (records: readonly JournalRecord[]) => void;
+  /** Called when the adaptive concurrency limit moves (a 429 lowered it, answers raised it). */
+  readonly onLimitChange?: (change: LimitChange) => void;
 }
 
 export interface ScenarioRunResult {
@@ -44,18 +48,23 @@ export interface ScenarioRunResult {
  */
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioRunResult> {
   const { policy, signal } = options;
-  const limiter = new Limiter(policy.concurrency);
+  const gate = targetGate(policy, options.onLimitChange);
   const window = Math.max(2, policy.concurrency * 2);
+  // Every call backing off, and every attempt waiting for a rate-limit start, listens for the
+  // run's end: up to all calls of the window at once, which is expected here, not a leak.
+  const callsPerCase = Object.keys(options.scenario.arms).length * options.scenario.repeats;
+  setMaxListeners(Math.max(getMaxListeners(signal), window * callsPerCase + policy.concurrency + 10), signal);
   const inFlight = new Set<Promise<void>>();
   let cases = 0;
 
   for await (const base of options.source.cases(signal)) {
     if (signal.aborted) break;
-    if (options.include && !options.include(base.index)) continue;
+    // Every patient, run or not: a shard or a resumed run hashes the whole cohort like a full run.
     options.onBaseCase?.(base);
+    if (options.include && !options.include(base.index)) continue;
     while (inFlight.size >= window) await Promise.race(inFlight);
     if (signal.aborted) break;
-    const done: Promise<void> = runCase(options, limiter, base).then(() => {
+    const done: Promise<void> = runCase(options, gate, base).then(() => {
       inFlight.delete(done);
       if (!signal.aborted) cases++;
     });
@@ -65,7 +74,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   return { cases, interrupted: signal.aborted };
 }
 
-async function runCase(options: ScenarioRunOptions, limiter: Limiter, base: Case): Promise<void> {
+async function runCase(options: ScenarioRunOptions, gate: AttemptGate, base: Case): Promise<void> {
   const { scenario, task, adapter, policy, signal, threshold } = options;
   const cohort = { seed: scenario.cohort.seed, prevalence: scenario.cohort.prevalence };
   const index = base.index;
@@ -75,14 +84,10 @@ async function runCase(options: ScenarioRunOptions, limiter: Limiter, base: Case
   });
 
   const calls = arms.flatMap(({ arm, perturbed, features }) =>
-    Array.from({ length: scenario.repeats }, (_, repeat) =>
-      limiter
-        .run(() => {
-          const input = { task: task.name, caseIndex: index, bundle: perturbed.case.bundle, ...(features ? { features } : {}) };
-          return callWithPolicy(adapter, input, policy, signal);
-        })
-        .then((result) => ({ arm, repeat, perturbed, features, result })),
-    ),
+    Array.from({ length: scenario.repeats }, (_, repeat) => {
+      const input = { task: task.name, caseIndex: index, bundle: perturbed.case.bundle, ...(features ? { features } : {}) };
+      return callWithPolicy(adapter, input, policy, signal, { gate }).then((result) => ({ arm, repeat, perturbed, features, result }));
+    }),
   );
   const results = await Promise.all(calls);
   if (signal.aborted) return;

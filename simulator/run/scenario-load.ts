@@ -10,6 +10,10 @@ import {
   type LoadPhaseReport,
 } from '../load/index.ts';
 import type { Target } from '../scenario.ts';
+import { httpJsonRequest } from '../../adapters/http-json.ts';
+import { authHeaders } from '../../adapters/auth.ts';
+import { featureRowOf } from '../cohort/feature-row.ts';
+import { tasks } from '../cohort/tasks.ts';
 
 export interface ScenarioLoad {
   /** Stops the background phases, runs the foreground ones, and gives every report in scenario order. */
@@ -19,7 +23,8 @@ export interface ScenarioLoad {
 async function firstInputs(source: CaseSource, count: number, signal: AbortSignal): Promise<ModelInput[]> {
   const inputs: ModelInput[] = [];
   for await (const c of source.cases(signal)) {
-    inputs.push({ task: c.task, caseIndex: c.index, bundle: c.bundle });
+    const features = featureRowOf(tasks[c.task], c.bundle);
+    inputs.push({ task: c.task, caseIndex: c.index, bundle: c.bundle, ...(features ? { features } : {}) });
     if (inputs.length >= count) break;
   }
   return inputs;
@@ -39,7 +44,11 @@ export async function startScenarioLoad(
   onPhase?: (phase: LoadPhase) => void,
 ): Promise<ScenarioLoad> {
   const inputs = await firstInputs(source, Math.min(source.size, DEFAULT_LOAD_BODIES), signal);
-  const loadTarget = adapterLoadTarget(adapter, inputs, target.adapter === 'http-json' ? target.url : undefined);
+  const wire =
+    target.adapter === 'http-json'
+      ? httpJsonRequest({ url: target.url, headers: authHeaders(target.auth), ...(target.request ? { request: target.request } : {}) })
+      : undefined;
+  const loadTarget = adapterLoadTarget(adapter, inputs, wire);
   const { foreground, background } = splitPhases(phases);
   const options = { signal, onPhaseStart: onPhase };
   const running = background.length > 0 ? startBackgroundLoad(background, loadTarget, options) : undefined;

@@ -46,7 +46,10 @@ export const commonChecks = {
     applies: (call) => changedBy(call, 'fuzz').length > 0,
     fails: (call) => {
       if (call.failure === 'transport') return 'transport failure (connection dropped or endpoint crashed) on malformed input';
-      if (call.failure === 'http-status' && call.status !== null && call.status >= 500) return `HTTP ${call.status} on malformed input (expected a 4xx)`;
+      // 503 and 504 mean overloaded or unreachable (retried already), not that this input crashed it.
+      if (call.failure === 'http-status' && call.status !== null && call.status >= 500 && call.status !== 503 && call.status !== 504) {
+        return `HTTP ${call.status} on malformed input (expected a 4xx)`;
+      }
       return null;
     },
   },

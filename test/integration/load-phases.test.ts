@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { httpJsonAdapter } from '../../adapters/http-json.ts';
+import { httpJsonAdapter, httpJsonRequest } from '../../adapters/http-json.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
 import { parseDuration } from '../../simulator/load/duration.ts';
 import { LatencyHistogram } from '../../simulator/load/histogram.ts';
@@ -220,7 +220,7 @@ describe('runLoad on loopback', () => {
   });
 
   const inputs = cohortInputs(tasks.sepsis, { seed: 7 }, 20);
-  const targetAt = (path: string, wire = true) => adapterLoadTarget(httpJsonAdapter({ url: `${base}${path}` }), inputs, wire ? `${base}${path}` : undefined);
+  const targetAt = (path: string, wire = true) => adapterLoadTarget(httpJsonAdapter({ url: `${base}${path}` }), inputs, wire ? httpJsonRequest({ url: `${base}${path}` }) : undefined);
 
   it('closed phases replay every real body, cycling across connections', async () => {
     seen.clear();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import autocannon from 'autocannon';
-import { httpJsonAdapter } from '../../adapters/http-json.ts';
+import { httpJsonAdapter, httpJsonRequest } from '../../adapters/http-json.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
 import { runClosedModel } from '../../simulator/load/closed-model.ts';
 import { runOpenModel, type Sample } from '../../simulator/load/open-model.ts';
@@ -107,7 +107,7 @@ const within = (actual: number, target: number, tolerance = 0.1): boolean => Mat
 describe('load: coordinated omission on a stalling endpoint', () => {
   it('open model matches the analytic tail; the closed model hides the stall', async () => {
     const inputs = cohortInputs(tasks.sepsis, { seed: 20261124 }, 50);
-    const target = adapterLoadTarget(httpJsonAdapter({ url }), inputs, url);
+    const target = adapterLoadTarget(httpJsonAdapter({ url }), inputs, httpJsonRequest({ url }));
 
     const samples: Sample[] = [];
     const open = await runOpenModel({

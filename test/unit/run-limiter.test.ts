@@ -72,10 +72,8 @@ describe('Limiter', () => {
     await Promise.all(runs);
   });
 
-  // KNOWN BUG (reported, not fixed here): a slot freed by `active--` is free for anyone until the
-  // woken waiter's continuation runs a microtask later, so a run() called in that window jumps the
-  // queue and both hold the slot (capacity 1, two in flight). Remove `.fails` once the limiter
-  // hands a freed slot straight to the next waiter.
+  // A freed slot must go straight to the next waiter, or a run() called between the release and
+  // the waiter's continuation would jump the queue and exceed the capacity.
   it('keeps capacity and FIFO order for a task queued while a slot is being handed over', async () => {
     // The window is a couple of microtasks wide; probe every offset around it.
     for (let hops = 0; hops <= 5; hops++) {
