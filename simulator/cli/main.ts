@@ -6,7 +6,15 @@ import { GENERATE_HELP, generateCommand } from './generate-command.ts';
 import { FHIR_HELP, fhirCommand } from './fhir-command.ts';
 import { DRIFT_HELP, driftCommand } from './drift-command.ts';
 import { RUN_HELP, runCommand } from './run-command.ts';
+import { MERGE_HELP, mergeCommand } from './merge-command.ts';
+import { ResumeRefusal } from '../run/resume.ts';
+import { MergeRefusal } from '../run/merge.ts';
 import { MODELS_HELP, modelsCommand } from '../../models/server.ts';
+import { VALIDATE_HELP, validateCommand } from './validate-command.ts';
+import { SERVE_HELP, serveCommand } from './serve-command.ts';
+import { COMPARE_HELP, compareCommand } from './compare-command.ts';
+import { INIT_HELP, initCommand } from './init-command.ts';
+import { REPORT_HELP, reportCommand } from './report-command.ts';
 
 interface Io {
   stdout: NodeJS.WriteStream;
@@ -15,10 +23,16 @@ interface Io {
 
 const COMMANDS: Record<string, { help: string; run: (argv: readonly string[], io: Io) => Promise<number> }> = {
   run: { help: RUN_HELP, run: runCommand },
+  merge: { help: MERGE_HELP, run: mergeCommand },
+  report: { help: REPORT_HELP, run: reportCommand },
   generate: { help: GENERATE_HELP, run: generateCommand },
   models: { help: MODELS_HELP, run: modelsCommand },
   fhir: { help: FHIR_HELP, run: fhirCommand },
   drift: { help: DRIFT_HELP, run: driftCommand },
+  validate: { help: VALIDATE_HELP, run: validateCommand },
+  serve: { help: SERVE_HELP, run: serveCommand },
+  compare: { help: COMPARE_HELP, run: compareCommand },
+  init: { help: INIT_HELP, run: initCommand },
 };
 
 const USAGE = `clinsim ${TOOL_VERSION}: clinical simulation and stress testing for AI models
@@ -52,7 +66,8 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof InputError || error instanceof ImportError) {
+    // A run folder that cannot be resumed, or shards that do not belong together, are bad input too.
+    if (error instanceof InputError || error instanceof ImportError || error instanceof ResumeRefusal || error instanceof MergeRefusal) {
       io.stderr.write(`${error.message}\n`);
       return EXIT.badInput;
     }
