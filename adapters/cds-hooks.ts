@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { TargetOf } from '../simulator/targets/index.ts';
 import { AdapterError, recordStatus, type Adapter, type CallContext, type ModelInput, type Prediction } from './adapter.ts';
 import { Card, isAlert } from './cds-card.ts';
-import { abortFailure, shortZodMessage, validatePrediction } from './failures.ts';
+import { abortFailure, shortZodMessage, validatePrediction, untilAborted } from './failures.ts';
 import { orderSignRequest } from './cds-hooks-request.ts';
 import { exchangeJson, splitCredentials, withStatus } from './http-exchange.ts';
 
@@ -182,16 +182,3 @@ export const CdsReply = z.object({ cards: z.array(Card), systemActions: z.array(
 
 // ---- The request --------------------------------------------------------------------------------
 
-async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortFailure(signal, what));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort!);
-    aborted.catch(() => {});
-  }
-}

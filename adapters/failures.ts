@@ -63,3 +63,18 @@ function networkCode(error: unknown): string {
   }
   return error instanceof Error ? error.message.slice(0, 120) : 'network error';
 }
+
+/** Settles with `promise`, or rejects with the signal's abort failure as soon as it aborts (the work itself is shared and goes on). */
+export async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortFailure(signal, what));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+    aborted.catch(() => {});
+  }
+}

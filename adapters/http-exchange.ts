@@ -27,13 +27,31 @@ export interface ExchangeRequest {
   readonly what: string;
 }
 
+export interface ExchangeOptions {
+  /**
+   * The protocol's error message in a parsed error body (KServe V2 `{ "error" }`, MLflow
+   * `{ "error_code", "message" }`), added to the `http-status` failure: it is what tells a user why
+   * a model refused a request. Without it, error bodies are not read.
+   */
+  readonly errorMessage?: (body: unknown) => string | undefined;
+  /**
+   * `allowed`: a 2xx reply with an empty body resolves with `json: undefined` (health probes: the V2
+   * health API answers an empty body, MLflow's /ping a newline).
+   */
+  readonly emptyBody?: 'allowed' | 'invalid';
+}
+
 export interface ExchangeReply {
+  /** The parsed body; undefined only for an empty body when `emptyBody` is `allowed`. */
   readonly json: unknown;
   readonly status: number;
   readonly headers: Headers;
 }
 
-export async function exchangeJson(request: ExchangeRequest): Promise<ExchangeReply> {
+/** Error bodies longer than this are not read for a message. */
+const ERROR_BODY_BYTES = 16 * 1024;
+
+export async function exchangeJson(request: ExchangeRequest, options: ExchangeOptions = {}): Promise<ExchangeReply> {
   const { signal, what } = request;
   let response: Response;
   try {
@@ -49,9 +67,13 @@ export async function exchangeJson(request: ExchangeRequest): Promise<ExchangeRe
   }
   const { status } = response;
   if (status < 200 || status > 299) {
-    await response.body?.cancel().catch(() => {});
+    const detail = options.errorMessage ? await errorDetail(response, options.errorMessage) : undefined;
+    if (!options.errorMessage) await response.body?.cancel().catch(() => {});
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-    throw new AdapterError('http-status', `${what} answered HTTP ${status}`, { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+    throw new AdapterError('http-status', `${what} answered HTTP ${status}${detail ? `: ${detail}` : ''}`, {
+      status,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
   }
   const declared = Number(response.headers.get('content-length') ?? '0');
   if (declared > MAX_RESPONSE_BYTES) {
@@ -65,13 +87,57 @@ export async function exchangeJson(request: ExchangeRequest): Promise<ExchangeRe
     throw fetchFailure(error, signal, what);
   }
   if (body.length > MAX_RESPONSE_BYTES) throw new AdapterError('invalid-response', `${what}: reply exceeds ${MAX_RESPONSE_BYTES} bytes`, { status });
-  if (body.trim() === '') throw new AdapterError('invalid-response', `${what}: HTTP ${status} reply has an empty body, expected JSON`, { status });
+  if (body.trim() === '') {
+    if (options.emptyBody === 'allowed') return { json: undefined, status, headers: response.headers };
+    throw new AdapterError('invalid-response', `${what}: HTTP ${status} reply has an empty body, expected JSON`, { status });
+  }
   try {
     return { json: JSON.parse(body) as unknown, status, headers: response.headers };
   } catch (error) {
     const type = response.headers.get('content-type') ?? 'no content-type';
     throw new AdapterError('invalid-response', `${what}: reply is not JSON (${type.slice(0, 80)})`, { status, cause: error });
   }
+}
+
+/**
+ * The protocol's message in an error body, on one line and at most 200 characters; undefined when
+ * the body is too large, unreadable, not JSON or holds no message. Never throws: the status alone
+ * already types the failure.
+ */
+async function errorDetail(response: Response, message: (body: unknown) => string | undefined): Promise<string | undefined> {
+  const text = await boundedText(response, ERROR_BODY_BYTES);
+  if (text === undefined) return undefined;
+  try {
+    const found = message(JSON.parse(text) as unknown);
+    if (found === undefined) return undefined;
+    const line = found.replace(/\s+/g, ' ').trim();
+    return line.length <= 200 ? line : `${line.slice(0, 199)}…`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The body as UTF-8 when it holds at most `limit` bytes, else undefined (the rest is not read). */
+async function boundedText(response: Response, limit: number): Promise<string | undefined> {
+  const reader = response.body?.getReader();
+  if (!reader) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return undefined;
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Re-throws an AdapterError raised while reading a reply with the reply's HTTP status attached. */

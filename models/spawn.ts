@@ -42,8 +42,12 @@ export async function spawnReferenceModels(options: { flawFree?: boolean } = {})
   return {
     url,
     sepsisUrl: `${url}/predict`,
+    kserveUrl: `${url}/v2/models/sepsis`,
+    mlflowUrl: url,
     triageUrl: `${url}/triage`,
     cdsUrl: `${url}/cds-services`,
+    openaiUrl: `${url}/v1`,
+    fhirUrl: `${url}/fhir`,
     variant: options.flawFree ? 'flaw-free' : 'flawed',
     close: () =>
       (closing ??= (async () => {
