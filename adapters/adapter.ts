@@ -29,12 +29,24 @@ export interface CallContext {
   readonly attempt: number;
 }
 
+/**
+ * Tokens a metered model (an LLM) reports for one answer, and what they cost in USD when the target
+ * gives prices. Journalled with the answer, so the report's per-arm totals come from the journal.
+ */
+export const Usage = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative().optional(),
+});
+export type Usage = z.infer<typeof Usage>;
+
 /** A model's answer, normalised across protocols. */
 export const Prediction = z.object({
   score: z.number().min(0).max(1).optional(),
   label: z.union([z.number(), z.string()]).optional(),
   text: z.string().optional(),
   cards: z.array(z.unknown()).optional(),
+  usage: Usage.optional(),
 });
 export type Prediction = z.infer<typeof Prediction>;
 

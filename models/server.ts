@@ -9,6 +9,24 @@
  *   POST /cds-services/med-safety  CDS Hooks order-sign request → { cards }
  *   GET  /health                   { status: "ok", model, version, variant, models }
  *
+ * The sepsis model also answers as tabular model servers do, from the task's flat feature row
+ * (models/sepsis/feature-row.ts; the same coefficients and flaws as POST /predict):
+ *
+ *   KServe / Open Inference Protocol V2 (models/protocols/kserve-v2.ts):
+ *   GET  /v2, /v2/health/live, /v2/health/ready
+ *   GET  /v2/models/sepsis                 model metadata (inputs: the feature columns)
+ *   GET  /v2/models/sepsis/ready
+ *   POST /v2/models/sepsis/infer           { inputs: [{ name, shape: [n], datatype: "FP64", data }] } → { outputs: [score, label] }
+ *   MLflow scoring server (models/protocols/mlflow.ts):
+ *   POST /invocations                      { dataframe_split: { columns, data } } → { predictions }
+ *   GET  /ping
+ *
+ * The triage model also answers as an OpenAI-compatible chat endpoint (models/protocols/openai-chat.ts),
+ * and the sepsis model as a FHIR operation (models/protocols/fhir-operation.ts):
+ *
+ *   GET  /v1/models, POST /v1/chat/completions   chat.completion with {"esi": n, "rationale": "…"}
+ *   GET  /fhir/metadata, POST /fhir/$sepsis-risk Parameters { bundle } → Parameters { score, label, … }
+ *
  * Run it alone with `node --import tsx models/server.ts [--port 5000] [--host 127.0.0.1] [--flaw-free]`.
  */
 import { fileURLToPath } from 'node:url';
@@ -19,6 +37,11 @@ import type { Variant } from './sepsis/features.ts';
 import { createTriageModel, TRIAGE_MODEL_NAME, type TriageModel } from './triage/model.ts';
 import { CdsRequest } from './med-safety/request.ts';
 import { createMedSafetyService, discoveryDocument, SERVICE_ID, SERVICE_NAME, type MedSafetyService } from './med-safety/service.ts';
+import { createSepsisRowModel, sepsisTabularModel } from './sepsis/feature-row.ts';
+import { kserveV2Routes } from './protocols/kserve-v2.ts';
+import { mlflowRoutes } from './protocols/mlflow.ts';
+import { openAiChatRoutes } from './protocols/openai-chat.ts';
+import { fhirOperationRoutes } from './protocols/fhir-operation.ts';
 
 export interface ReferenceModelsOptions {
   /** Interface to bind; default 127.0.0.1 (loopback only). */
@@ -29,6 +52,8 @@ export interface ReferenceModelsOptions {
   readonly flawFree?: boolean;
   /** Fastify request logging (default off). */
   readonly logger?: boolean;
+  /** Answer 401 on /v1 (the OpenAI-compatible routes) without `Authorization: Bearer <any token>`. */
+  readonly requireBearer?: boolean;
 }
 
 export interface ReferenceModels {
@@ -40,6 +65,14 @@ export interface ReferenceModels {
   readonly triageUrl: string;
   /** The CDS Hooks base: `${url}/cds-services` (discovery; the med-safety service is `${cdsUrl}/med-safety`). */
   readonly cdsUrl: string;
+  /** The sepsis model as a KServe V2 model: `${url}/v2/models/sepsis` (metadata; `/infer`, `/ready` below it). */
+  readonly kserveUrl: string;
+  /** The sepsis model as an MLflow scoring server: `${url}` (`/invocations`, `/ping`). */
+  readonly mlflowUrl: string;
+  /** The triage model as an OpenAI-compatible API base: `${url}/v1` (`/chat/completions`, `/models`). */
+  readonly openaiUrl: string;
+  /** The sepsis model as a FHIR operation: the FHIR base `${url}/fhir` (`POST /$sepsis-risk`). */
+  readonly fhirUrl: string;
   readonly variant: Variant;
   close(): Promise<void>;
 }
@@ -87,10 +120,11 @@ function codeFor(error: FastifyError): ErrorCode {
 }
 
 /** The fastify app, not listening (tests can use `inject`). */
-export function buildReferenceModelsApp(options: Pick<ReferenceModelsOptions, 'flawFree' | 'logger'> = {}): FastifyInstance {
+export function buildReferenceModelsApp(options: Pick<ReferenceModelsOptions, 'flawFree' | 'logger' | 'requireBearer'> = {}): FastifyInstance {
   const sepsis: SepsisModel = createSepsisModel({ flawFree: options.flawFree ?? false });
   const triage: TriageModel = createTriageModel({ flawFree: options.flawFree ?? false });
   const medSafety: MedSafetyService = createMedSafetyService({ flawFree: options.flawFree ?? false });
+  const sepsisTabular = sepsisTabularModel(createSepsisRowModel({ flawFree: options.flawFree ?? false }));
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
 
   const json = app.getDefaultJsonParser('error', 'error');
@@ -117,8 +151,18 @@ export function buildReferenceModelsApp(options: Pick<ReferenceModelsOptions, 'f
       { name: MODEL_NAME, version: sepsis.version, path: '/predict' },
       { name: TRIAGE_MODEL_NAME, version: triage.version, path: '/triage' },
       { name: SERVICE_NAME, version: medSafety.version, path: `/cds-services/${SERVICE_ID}` },
+      { name: MODEL_NAME, version: sepsis.version, path: '/v2/models/sepsis' },
+      { name: MODEL_NAME, version: sepsis.version, path: '/invocations' },
+      { name: TRIAGE_MODEL_NAME, version: triage.version, path: '/v1/chat/completions' },
+      { name: MODEL_NAME, version: sepsis.version, path: '/fhir/$sepsis-risk' },
     ],
   }));
+
+  // The protocols' own error bodies: each registers in its own encapsulated context.
+  void app.register(kserveV2Routes([sepsisTabular], sepsis.version), { prefix: '/v2' });
+  void app.register(mlflowRoutes(sepsisTabular));
+  void app.register(openAiChatRoutes(triage, { requireBearer: options.requireBearer ?? false }), { prefix: '/v1' });
+  void app.register(fhirOperationRoutes(sepsis), { prefix: '/fhir' });
 
   app.post('/predict', async (request, reply) => {
     const problem = bundleProblem(request.body);
@@ -181,6 +225,10 @@ export async function startReferenceModels(options: ReferenceModelsOptions = {})
     sepsisUrl: `${url}/predict`,
     triageUrl: `${url}/triage`,
     cdsUrl: `${url}/cds-services`,
+    kserveUrl: `${url}/v2/models/sepsis`,
+    mlflowUrl: url,
+    openaiUrl: `${url}/v1`,
+    fhirUrl: `${url}/fhir`,
     variant: options.flawFree ? 'flaw-free' : 'flawed',
     close: () => (closing ??= app.close().then(() => undefined)),
   };
@@ -188,10 +236,13 @@ export async function startReferenceModels(options: ReferenceModelsOptions = {})
 
 export const MODELS_HELP = `models [--port N] [--host H] [--flaw-free]   start the reference model endpoints
 
-Serves the reference models until interrupted: sepsis (POST /predict with a FHIR Bundle),
-note triage (POST /triage with a FHIR Bundle), the med-safety CDS Hooks service (GET /cds-services,
-POST /cds-services/med-safety) and GET /health. They have deliberate, documented flaws
-(models/README.md); --flaw-free serves the variants without them.
+Serves the reference models until interrupted: sepsis (POST /predict with a FHIR Bundle; also
+from its feature row as a KServe V2 model, POST /v2/models/sepsis/infer, and as an MLflow scoring
+server, POST /invocations; and as a FHIR operation, POST /fhir/$sepsis-risk), note triage (POST
+/triage with a FHIR Bundle; also as an OpenAI-compatible chat model, POST /v1/chat/completions),
+the med-safety CDS Hooks service (GET /cds-services, POST /cds-services/med-safety) and GET
+/health. They have
+deliberate, documented flaws (models/README.md); --flaw-free serves the variants without them.
 
 Options:
   --port N      port to listen on (default 0: an ephemeral port)
@@ -255,7 +306,11 @@ export async function modelsCommand(
   io.stdout.write(
     `reference models (${models.variant}) listening on ${models.url}\n` +
       `  sepsis: POST ${models.sepsisUrl}\n` +
+      `  sepsis (KServe V2): POST ${models.kserveUrl}/infer\n` +
+      `  sepsis (MLflow): POST ${models.mlflowUrl}/invocations\n` +
+      `  sepsis (FHIR operation): POST ${models.fhirUrl}/$sepsis-risk\n` +
       `  triage: POST ${models.triageUrl}\n` +
+      `  triage (OpenAI chat): POST ${models.openaiUrl}/chat/completions, model ${TRIAGE_MODEL_NAME}\n` +
       `  med-safety (CDS Hooks): GET ${models.cdsUrl}, POST ${models.cdsUrl}/${SERVICE_ID}\n` +
       `  health: GET ${models.url}/health\n`,
   );

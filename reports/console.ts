@@ -1,5 +1,5 @@
 import type { Report } from '../simulator/metrics/report-types.ts';
-import { armColumns, armRow, failureLine } from './arm-rows.ts';
+import { armColumns, armRow, failureLine, usageLine } from './arm-rows.ts';
 import { LOAD_COLUMNS, loadRow } from './load-rows.ts';
 import { num } from './format.ts';
 
@@ -17,6 +17,8 @@ export function renderConsole(report: Report): string {
     out.push(table(armColumns(s.task), s.arms.map((a) => armRow(a, s.task))));
     const failures = failureLine(s.arms);
     if (failures) out.push(failures);
+    const usage = usageLine(s.arms);
+    if (usage) out.push(usage);
     if (s.load.length > 0) out.push('', 'load:', table(LOAD_COLUMNS, s.load.map(loadRow)));
     if (s.gates.length > 0) {
       out.push('', 'gates:');

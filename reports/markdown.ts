@@ -1,5 +1,5 @@
 import type { Report, ScenarioReport } from '../simulator/metrics/report-types.ts';
-import { armColumns, armRow, failureLine } from './arm-rows.ts';
+import { armColumns, armRow, failureLine, usageLine } from './arm-rows.ts';
 import { LOAD_COLUMNS, loadRow } from './load-rows.ts';
 import { num, pct } from './format.ts';
 
@@ -66,6 +66,8 @@ export function renderSummaryMarkdown(report: Report): string {
     lines.push('');
     const failures = failureLine(s.arms);
     if (failures) lines.push(failures, '');
+    const usage = usageLine(s.arms);
+    if (usage) lines.push(usage, '');
     lines.push(...safetyLines(s), ...stabilityLines(s));
     if (s.load.length > 0) {
       lines.push('Load (latency from the intended send time for arrival-rate phases):', '');

@@ -142,15 +142,11 @@ function armReport(
 }
 
 /**
- * Checks in a fixed order (CHECK_NAMES, then by name) rather than the order the journal first
- * showed them, which varies with concurrency: a resumed or merged run reports like any other.
+ * Checks by name rather than in the order the journal first showed them, which varies with
+ * concurrency: a resumed or merged run reports like any other.
  */
 function inCheckOrder(byCheck: ReadonlyMap<string, number>): Map<string, number> {
-  const rank = (check: string) => {
-    const i = (CHECK_NAMES as readonly string[]).indexOf(check);
-    return i < 0 ? CHECK_NAMES.length : i;
-  };
-  return new Map([...byCheck].sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...byCheck].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** The arm's token usage, as a field only when the target reported any (report.json stays as it was otherwise). */
