@@ -23,7 +23,7 @@ describe('clinsim run, as a user runs it', () => {
     expect(result.stdout).toMatch(/sepsis-shift \(sepsis\)/);
     for (const arm of ['baseline', 'older-population', 'lactate-mg-dl', 'missing-lactate']) expect(result.stdout).toContain(arm);
     expect(result.stdout).toContain('verdict: FAILED');
-    expect((await readdir(out)).sort()).toEqual(['manifest.json', 'report.json', 'results.jsonl', 'summary.md']);
+    expect((await readdir(out)).sort()).toEqual(['junit.xml', 'manifest.json', 'report.html', 'report.json', 'results.jsonl', 'summary.md']);
 
     const report = Report.parse(JSON.parse(await readFile(join(out, 'report.json'), 'utf8')));
     expect(report.scenarios.map((x) => x.name)).toEqual(['med-safety', 'note-triage', 'sepsis-shift']);

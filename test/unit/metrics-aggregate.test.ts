@@ -367,7 +367,7 @@ describe('renderRunReports', () => {
   it('writes report.json (valid per the Report schema) and summary.md from the run folder alone', async () => {
     await writeRun();
     const returned = await renderRunReports(dir, { resamples: 200 });
-    expect((await readdir(dir)).sort()).toEqual(['manifest.json', 'report.json', 'results.jsonl', 'summary.md']);
+    expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'manifest.json', 'report.html', 'report.json', 'results.jsonl', 'summary.md']);
 
     const json = await readFile(join(dir, 'report.json'), 'utf8');
     expect(json.endsWith('\n')).toBe(true);
