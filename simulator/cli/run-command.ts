@@ -4,11 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { renderConsole } from '../../reports/console.ts';
 import { executeRun, newRunId, type LoadedScenario } from '../run/execute.ts';
+import { invocationOf, readResumable, resumeCommand, resumedTargetFlag } from '../run/resume.ts';
+import { MANIFEST_FILE, readManifest } from '../run/manifest.ts';
+import { describeShard } from '../run/shard.ts';
 import { EXIT, InputError } from './exit-codes.ts';
 import { intFlag, parseFlags } from './flags.ts';
 import { loadScenario } from './load-scenario.ts';
 import { progressReporter } from './progress.ts';
 import { parseTargetFlag } from './target-flag.ts';
+import { parseShardFlags } from './shard-flag.ts';
+import { finishBaseline, prepareBaseline, TOLERANCE_OPTIONS, ToleranceFlags } from './compare-command.ts';
 
 const BUNDLED_SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -19,15 +24,30 @@ const RunFlags = z.object({
   size: intFlag(1, 10_000_000).optional(),
   resamples: intFlag(1, 100_000).optional(),
   quiet: z.boolean().optional(),
+  resume: z.string().min(1).optional(),
+  shard: z.string().optional(),
+  shards: z.string().optional(),
+  baseline: z.string().min(1).optional(),
+  ...ToleranceFlags,
 });
 
-export const RUN_HELP = `clinsim run [scenario.ts ...] [--target [adapter+]url] [--out dir] [--seed N] [--size N] [--resamples B] [--quiet]
+/** A resumed run takes these from its manifest; giving them again is a usage error. */
+const NOT_WITH_RESUME = ['out', 'seed', 'size', 'resamples', 'shard', 'shards'] as const;
+
+export const RUN_HELP = `clinsim run [scenario.ts ...] [--target [adapter+]url] [--out dir] [--seed N] [--size N] [--resamples B] [--shard i/N | --shards N] [--baseline report.json [--tolerance metric=value ...] [--tolerance-only]] [--quiet]
+clinsim run --resume <run dir> [--target [adapter+]url] [--quiet]
 
 Runs scenarios (the bundled ones when none is given) and writes manifest.json, results.jsonl,
-report.json and summary.md to --out (default .clinsim/runs/<run-id>/). Scenarios without a
-target, or every scenario when --target is not given and they name none, run against the bundled
-reference models, started on an ephemeral 127.0.0.1 port.
-Exit codes: 0 all gates pass, 1 a gate failed, 2 bad input or usage, 3 the run could not be carried out.`;
+report.json, report.html, summary.md and junit.xml to --out (default .clinsim/runs/<run-id>/).
+Scenarios without a target, or every scenario when --target is not given and they name none, run
+against the bundled reference models, started on an ephemeral 127.0.0.1 port.
+--resume continues an interrupted or killed run in its folder: only the cases not yet complete.
+--shard i/N runs the cases whose index % N == i - 1 (i from 1) and 1/N of every load rate, and
+writes no report (clinsim merge does); --shards N takes i - 1 from JOB_COMPLETION_INDEX.
+--baseline compares the run's figures with an earlier report.json at the end (clinsim compare
+describes the rule and --tolerance); a regression fails the run like a gate and is written to
+compare.md, compare.json, summary.md and junit.xml.
+Exit codes: 0 all gates pass, 1 a gate failed (or a regression against --baseline), 2 bad input or usage, 3 the run could not be carried out.`;
 
 async function bundledScenarios(): Promise<string[]> {
   const names = (await readdir(BUNDLED_SCENARIOS)).filter((n) => n.endsWith('.scenario.ts')).sort();
@@ -45,18 +65,34 @@ export async function runCommand(argv: readonly string[], io: { stdout: NodeJS.W
       size: { type: 'string' },
       resamples: { type: 'string' },
       quiet: { type: 'boolean' },
+      resume: { type: 'string' },
+      shard: { type: 'string' },
+      shards: { type: 'string' },
+      baseline: { type: 'string' },
+      ...TOLERANCE_OPTIONS,
     },
     RunFlags,
   );
-  const target = flags.target === undefined ? undefined : parseTargetFlag(flags.target);
-  const files = positionals.length > 0 ? positionals : await bundledScenarios();
+  if (flags.resume !== undefined) {
+    const extra = [...positionals, ...NOT_WITH_RESUME.filter((f) => flags[f] !== undefined).map((f) => `--${f}`)];
+    if (extra.length > 0) throw new InputError(`clinsim run: --resume continues a run with its own scenarios and options; drop ${extra.join(', ')}`);
+  }
+  const resume = flags.resume === undefined ? undefined : await readResumable(flags.resume);
+  const invoked = resume?.invocation;
+  const given = flags.target === undefined ? undefined : parseTargetFlag(flags.target);
+  const storedTarget = invoked ? resumedTargetFlag(invoked, given) : undefined;
+  const target = storedTarget === undefined ? given : parseTargetFlag(storedTarget);
+  const files = invoked ? invoked.files : positionals.length > 0 ? positionals : await bundledScenarios();
+  const overrides = invoked ? { seed: invoked.seed ?? undefined, size: invoked.size ?? undefined } : { seed: flags.seed, size: flags.size };
+  const resamples = invoked ? (invoked.resamples ?? undefined) : flags.resamples;
+  const shard = resume ? (resume.shard ?? null) : parseShardFlags(flags, process.env);
 
   // Every scenario is validated before anything runs: one bad file stops the run with exit 2.
   const scenarios: LoadedScenario[] = [];
   const problems: string[] = [];
   for (const file of files) {
     try {
-      scenarios.push(await loadScenario(file, { seed: flags.seed, size: flags.size }));
+      scenarios.push(await loadScenario(file, overrides));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       problems.push(error.message);
@@ -68,6 +104,8 @@ export async function runCommand(argv: readonly string[], io: { stdout: NodeJS.W
     if (names.has(s.scenario.name)) throw new InputError(`${s.file}: name: scenario name "${s.scenario.name}" is used twice in this run`);
     names.add(s.scenario.name);
   }
+  if (flags.baseline !== undefined && shard) throw new InputError('clinsim run: --baseline compares a report, and one shard writes none; compare after clinsim merge');
+  const baseline = await prepareBaseline(flags, scenarios.map((s) => s.scenario));
 
   const salt = process.env.CLINSIM_PSEUDONYM_SALT;
   const importing = scenarios.find((s) => s.scenario.cohort.source);
@@ -75,8 +113,8 @@ export async function runCommand(argv: readonly string[], io: { stdout: NodeJS.W
     throw new InputError(`${importing.file}: cohort.source: importing patients needs a pseudonym key: set CLINSIM_PSEUDONYM_SALT to a secret`);
   }
 
-  const runId = newRunId();
-  const runDir = flags.out ?? join('.clinsim', 'runs', runId);
+  const runId = resume?.runId ?? newRunId();
+  const runDir = flags.resume ?? flags.out ?? join('.clinsim', 'runs', runId);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -86,6 +124,8 @@ export async function runCommand(argv: readonly string[], io: { stdout: NodeJS.W
     controller.abort(new Error('interrupted'));
   };
   process.on('SIGINT', onSigint);
+  // Kubernetes stops a pod with SIGTERM: the same clean stop, so the shard can be resumed.
+  process.on('SIGTERM', onSigint);
   const progress = progressReporter(io.stderr, { quiet: flags.quiet === true });
   try {
     const result = await executeRun({
@@ -95,21 +135,39 @@ export async function runCommand(argv: readonly string[], io: { stdout: NodeJS.W
       target,
       signal: controller.signal,
       pseudonymSalt: salt,
-      resamples: flags.resamples,
+      resamples,
+      shard,
+      invocation: invocationOf(files, { ...overrides, resamples }, given),
+      resume,
       onProgress: (e) => progress.update(e),
       onNote: (line) => {
         if (!flags.quiet) io.stderr.write(`${line}\n`);
       },
     });
     progress.finish();
-    if (!result.report) {
-      io.stderr.write(`clinsim: run interrupted; partial results are in ${runDir} (no report was written)\n`);
+    if (result.manifest.status !== 'complete') {
+      io.stderr.write(`clinsim: run interrupted; the cases completed so far are in ${runDir} (no report was written). Resume with:\n  ${resumeCommand(runDir, result.manifest)}\n`);
       return EXIT.couldNotRun;
     }
+    if (!result.report) {
+      const cases = result.manifest.scenarios.map((s) => `${s.name} ${s.cases}`).join(', ');
+      io.stdout.write(`shard ${describeShard(shard!)} complete (cases: ${cases}) in ${runDir}\nno report for one shard: combine all ${shard!.count} with  npx clinsim merge <shard folders...> --out <dir>\n`);
+      return EXIT.pass;
+    }
     io.stdout.write(renderConsole(result.report) + '\n');
-    io.stdout.write(`\nrun folder: ${runDir}\n  report.json  summary.md  results.jsonl  manifest.json\n`);
-    return result.report.passed ? EXIT.pass : EXIT.gateFailed;
+    io.stdout.write(`\nrun folder: ${runDir}\n  report.html  report.json  summary.md  junit.xml  results.jsonl  manifest.json\n`);
+    const regressions = baseline ? (await finishBaseline(baseline, result.report, runDir, io)).regressions.length : 0;
+    if (regressions > 0 && result.report.passed) io.stdout.write('verdict: FAILED (a regression against the baseline)\n');
+    return result.report.passed && regressions === 0 ? EXIT.pass : EXIT.gateFailed;
+  } catch (error) {
+    // A run that failed part way (an endpoint gone, a full disk) keeps its whole cases.
+    const manifest = await readManifest(join(runDir, MANIFEST_FILE)).catch(() => null);
+    if (manifest?.status === 'failed' && manifest.invocation) {
+      io.stderr.write(`clinsim: the run stopped on the error below; the cases completed so far are kept in ${runDir}. Once it is fixed, resume with:\n  ${resumeCommand(runDir, manifest)}\n`);
+    }
+    throw error;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
 }

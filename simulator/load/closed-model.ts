@@ -250,7 +250,8 @@ export function runClosedLoop<B>(bodies: readonly B[], send: Send<B>, options: C
       const end = performance.now();
       finished++;
       lastOutcome = end - t0;
-      const replied = result.status !== undefined && !timedOut;
+      // An answer without a transport status (an in-process target) is a reply all the same.
+      const replied = (result.status !== undefined || result.ok) && !timedOut;
       const errorType = timedOut ? 'timeout' : result.ok ? undefined : (result.errorType ?? (replied ? 'http-status' : 'transport'));
       if (replied) replies++;
       if (errorType === undefined) ok++;

@@ -148,7 +148,8 @@ export function runOpenModel<B>(options: OpenModelOptions<B>): RunningOpenModel 
       const latencyMs = endMs - intendedMs;
       finished++;
       lastOutcomeMs = Math.max(lastOutcomeMs, endMs);
-      const replied = result.status !== undefined;
+      // An answer without a transport status (an in-process target) is a reply all the same.
+      const replied = result.status !== undefined || result.ok;
       const errorType = timedOut ? 'timeout' : result.ok ? undefined : (result.errorType ?? (replied ? 'http-status' : 'transport'));
       if (replied && !timedOut) replies++;
       if (errorType === undefined) ok++;

@@ -204,8 +204,7 @@ export function binnedShares(reference: readonly Category[] | Float64Array, curr
     const edges = sturgesEdges(ref, cur);
     return { reference: histogramShares(ref, edges), current: histogramShares(cur, edges), edges };
   }
-  const keys = new Map<Category, number>();
-  for (const v of [...(reference as Iterable<Category>), ...(current as Iterable<Category>)]) if (!keys.has(v)) keys.set(v, keys.size);
+  const keys = categoryIndex(reference, current);
   const count = (values: Iterable<Category>, n: number): Float64Array => {
     const out = new Float64Array(keys.size);
     for (const v of values) out[keys.get(v)!]!++;
@@ -342,10 +341,22 @@ export function normedWasserstein(reference: Sample, current: Sample): number {
   return wassersteinDistance(ref, cur) / Math.max(populationStd(ref), 0.001);
 }
 
+const kindRank = (v: Category): number => (typeof v === 'number' ? 0 : typeof v === 'boolean' ? 1 : 2);
+
+/**
+ * The categories of both samples, each with its position in sorted order. Sorted rather than
+ * first-seen, so sums over the categories run in the same order whatever the order of the values
+ * (a journal's records come in completion order): the figures are then exactly reproducible.
+ */
+function categoryIndex(reference: readonly Category[] | Float64Array, current: readonly Category[] | Float64Array): Map<Category, number> {
+  const values = [...new Set([...(reference as Iterable<Category>), ...(current as Iterable<Category>)])];
+  values.sort((a, b) => kindRank(a) - kindRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return new Map(values.map((v, i) => [v, i]));
+}
+
 /** Evidently's chi-square drift test (see the module comment). */
 export function chiSquareTest(reference: readonly Category[] | Float64Array, current: readonly Category[] | Float64Array): { statistic: number; pValue: number } {
-  const keys = new Map<Category, number>();
-  for (const v of [...(reference as Iterable<Category>), ...(current as Iterable<Category>)]) if (!keys.has(v)) keys.set(v, keys.size);
+  const keys = categoryIndex(reference, current);
   const refCount = new Float64Array(keys.size);
   const curCount = new Float64Array(keys.size);
   for (const v of reference as Iterable<Category>) refCount[keys.get(v)!]!++;

@@ -32,6 +32,7 @@
 import type { Change } from '../perturb/perturbation.ts';
 import { psi } from './drift.ts';
 import { ks2Samp } from './ks.ts';
+import { ShiftColumn } from './shift-columns.ts';
 
 export type Scalar = number | string;
 
@@ -142,37 +143,60 @@ interface Accumulated {
 }
 
 /**
- * Realized shift of an arm: one entry per variable its perturbations recorded, sorted by path.
- * `changesOfArm` holds one list per case of the arm (all its perturbations' changes in arm order;
- * an empty list for a case nothing touched), e.g. `armChanges(records, arm)`.
+ * Realized shift of an arm, fed one case at a time as the journal streams past: each case's changes
+ * are composed into variables at once and only their values are kept (shift-columns.ts), so memory
+ * is a few bytes per case and variable, not the provenance objects.
  */
-export function realizedShift(changesOfArm: Iterable<readonly Change[]>, options: RealizedShiftOptions = {}): RealizedShift[] {
-  const maxCategories = options.maxCategories ?? DEFAULT_MAX_CATEGORIES;
-  const byPath = new Map<string, Accumulated>();
-  let cases = 0;
-  for (const changes of changesOfArm) {
-    cases++;
+export class RealizedShiftAccumulator {
+  /** Cases added, touched or not. */
+  cases = 0;
+  private readonly byPath = new Map<string, ShiftColumn>();
+  private readonly maxCategories: number;
+
+  constructor(private readonly options: RealizedShiftOptions = {}) {
+    this.maxCategories = options.maxCategories ?? DEFAULT_MAX_CATEGORIES;
+  }
+
+  /** One case's changes: all its perturbations' in arm order (an empty list for an untouched case). */
+  add(changes: readonly Change[]): void {
+    this.cases++;
     const composed = new Map<string, [Scalar | null, Scalar | null]>();
     for (const change of changes) {
       for (const [variable, [before, after]] of variablesOf(change)) {
-        if (options.include && !options.include(variable)) continue;
+        if (this.options.include && !this.options.include(variable)) continue;
         const seen = composed.get(variable);
         composed.set(variable, seen ? [seen[0], after] : [before, after]);
       }
     }
     for (const [variable, [before, after]] of composed) {
-      let acc = byPath.get(variable);
-      if (!acc) byPath.set(variable, (acc = { before: [], after: [] }));
-      acc.before.push(before);
-      acc.after.push(after);
+      let column = this.byPath.get(variable);
+      if (!column) this.byPath.set(variable, (column = new ShiftColumn(this.maxCategories)));
+      column.push(before, after);
     }
   }
-  const out: RealizedShift[] = [];
-  for (const path of [...byPath.keys()].sort()) {
-    const entry = summarise(path, byPath.get(path)!, cases, maxCategories, options.ks !== false);
-    if (entry) out.push(entry);
+
+  /** One entry per variable recorded, sorted by path. */
+  result(): RealizedShift[] {
+    const out: RealizedShift[] = [];
+    for (const path of [...this.byPath.keys()].sort()) {
+      const column = this.byPath.get(path)!;
+      if (column.dropped) continue;
+      const entry = summarise(path, column.values(), this.cases, this.maxCategories, this.options.ks !== false);
+      if (entry) out.push(entry);
+    }
+    return out;
   }
-  return out;
+}
+
+/**
+ * Realized shift of an arm: one entry per variable its perturbations recorded, sorted by path.
+ * `changesOfArm` holds one list per case of the arm (all its perturbations' changes in arm order;
+ * an empty list for a case nothing touched), e.g. `armChanges(records, arm)`.
+ */
+export function realizedShift(changesOfArm: Iterable<readonly Change[]>, options: RealizedShiftOptions = {}): RealizedShift[] {
+  const accumulator = new RealizedShiftAccumulator(options);
+  for (const changes of changesOfArm) accumulator.add(changes);
+  return accumulator.result();
 }
 
 function summarise(path: string, acc: Accumulated, cases: number, maxCategories: number, withKs: boolean): RealizedShift | undefined {

@@ -13,13 +13,15 @@ import { Target, type Scenario, type TargetInput } from '../scenario.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { JOURNAL_FILE, JournalWriter } from './journal.ts';
 import type { JournalRecord } from './journal-record.ts';
-import { MANIFEST_FILE, writeManifest, type Manifest, type ScenarioLineage } from './manifest.ts';
+import { MANIFEST_FILE, writeManifest, type Invocation, type Manifest, type ScenarioLineage } from './manifest.ts';
 import { redactUrl } from './redact.ts';
 import { renderRunReports } from './run-files.ts';
 import { runScenario } from './run-scenario.ts';
 import { startScenarioLoad } from './scenario-load.ts';
-import { LOAD_FILE, writeLoadFile } from './load-file.ts';
+import { LOAD_FILE, readLoadFile, writeLoadFile } from './load-file.ts';
 import type { LoadPhaseReport } from '../load/index.ts';
+import { recoverJournal, verifyScenarios, type JournalProgress } from './resume.ts';
+import { inShard, shardPhase, shardPhaseReport, shareOf, type Shard } from './shard.ts';
 
 export interface LoadedScenario {
   readonly scenario: Scenario;
@@ -42,6 +44,15 @@ export interface RunRequest {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** One-line notes on what the run is doing beyond cases (e.g. a load phase starting). */
   readonly onNote?: (line: string) => void;
+  /** Run only this slice of every scenario's cases (and this share of every load rate). */
+  readonly shard?: Shard | null;
+  /** How the CLI was asked to run, recorded in the manifest so the run can be resumed. */
+  readonly invocation?: Invocation | null;
+  /**
+   * Carry on with the run already in runDir (its manifest, as `readResumable` gave it): the same
+   * run id and shard, only the cases not yet complete, and the load phases not yet in load.json.
+   */
+  readonly resume?: Manifest;
 }
 
 export interface ProgressEvent {
@@ -54,7 +65,10 @@ export interface ProgressEvent {
 export interface RunResult {
   readonly runDir: string;
   readonly manifest: Manifest;
-  /** Null when the run was interrupted: no report is written for a partial run. */
+  /**
+   * Null when the run was interrupted (no report is written for a partial run) and for a shard,
+   * whose report comes from `clinsim merge` with the other shards.
+   */
   readonly report: Report | null;
 }
 
@@ -82,58 +96,101 @@ function referenceTarget(task: TaskName, models: ReferenceModels): Target {
  * Carries out a run: every scenario's cases through its arms and target, into one journal, then
  * the reports computed from that journal. The bundled reference models are started on an
  * ephemeral loopback port when a scenario has no target of its own, and stopped at the end.
+ * The manifest and load.json are brought up to date as each scenario ends, so a run killed at any
+ * point can be resumed (resume.ts).
  */
 export async function executeRun(request: RunRequest): Promise<RunResult> {
-  const { runDir } = request;
-  if (await stat(join(runDir, JOURNAL_FILE)).catch(() => null)) {
-    throw new RunFailure(`${runDir} already holds a run (${JOURNAL_FILE} exists); choose another --out`);
+  const { runDir, resume } = request;
+  if (!resume && (await stat(join(runDir, JOURNAL_FILE)).catch(() => null))) {
+    throw new RunFailure(`${runDir} already holds a run (${JOURNAL_FILE} exists); choose another --out, or continue it with --resume ${runDir}`);
   }
   await mkdir(runDir, { recursive: true });
+  const shard = (resume ? resume.shard : request.shard) ?? null;
 
   // Imported data are read (and any malformed line reported) before anything starts.
   const sources: CaseSource[] = [];
   for (const { scenario } of request.scenarios) sources.push(await sourceOf(scenario, request));
   const needsReference = !request.target && request.scenarios.some((s) => !s.scenario.target);
   const models = needsReference ? await spawnReferenceModels() : undefined;
-  const journal = await JournalWriter.open(join(runDir, JOURNAL_FILE));
-  const manifestPath = join(runDir, MANIFEST_FILE);
   const resolved = request.scenarios.map((loaded, i) => {
     const explicit = request.target ?? loaded.scenario.target;
     const target = explicit ?? referenceTarget(loaded.scenario.task, models!);
     const source = sources[i]!;
     return { loaded, target, source, lineage: lineageOf(loaded, target, !explicit, source.size) };
   });
-  const manifest: Manifest = {
-    runId: request.runId,
-    toolVersion: TOOL_VERSION,
-    nodeVersion: process.version,
-    status: 'running',
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
-    scenarios: resolved.map((r) => r.lineage),
-  };
+  let progress: JournalProgress | null = null;
+  const loadResults = new Map<string, LoadPhaseReport[]>();
+  try {
+    if (resume) {
+      verifyScenarios(
+        resume,
+        resolved.map((r) => r.lineage),
+      );
+      // Files are reloaded by absolute path; the manifest keeps them as they were first given.
+      resolved.forEach((r, i) => (r.lineage.file = resume.scenarios[i]!.file));
+      progress = await recoverJournal(runDir, resume);
+      for (const [name, phases] of await readLoadFile(join(runDir, LOAD_FILE))) loadResults.set(name, phases);
+      if (progress.tornBytes > 0 || progress.droppedRecords > 0) {
+        request.onNote?.(`resume: removed ${progress.tornBytes} bytes of a torn last line and ${progress.droppedRecords} records of partly written cases`);
+      }
+    }
+  } catch (error) {
+    await models?.close();
+    throw error;
+  }
+  const journal = await JournalWriter.open(join(runDir, JOURNAL_FILE));
+  const manifestPath = join(runDir, MANIFEST_FILE);
+  const now = new Date().toISOString();
+  const manifest: Manifest = resume
+    ? { ...resume, status: 'running', finishedAt: null, scenarios: resolved.map((r) => r.lineage), resumedAt: [...(resume.resumedAt ?? []), now] }
+    : {
+        runId: request.runId,
+        toolVersion: TOOL_VERSION,
+        nodeVersion: process.version,
+        status: 'running',
+        startedAt: now,
+        finishedAt: null,
+        scenarios: resolved.map((r) => r.lineage),
+        invocation: request.invocation ?? null,
+        shard,
+      };
   await writeManifest(manifestPath, manifest);
 
   let interrupted = false;
-  const loadResults = new Map<string, LoadPhaseReport[]>();
   try {
-    for (const { loaded, target, source, lineage } of resolved) {
+    for (const [i, { loaded, target, source, lineage }] of resolved.entries()) {
       if (request.signal.aborted) break;
       const { scenario } = loaded;
+      const done = progress?.complete.get(scenario.name);
+      const doneBefore = progress?.counts.get(scenario.name) ?? 0;
+      const casesTotal = shareOf(shard, source.size);
+      const storedHash = resume?.scenarios[i]!.cohortHash ?? null;
+      const phases = scenario.load ?? [];
+      const loadDone = phases.length === 0 || loadResults.has(scenario.name);
+      lineage.cases = doneBefore;
+      if (doneBefore === casesTotal && storedHash !== null && loadDone) {
+        lineage.cohortHash = storedHash;
+        continue;
+      }
       const task = tasks[scenario.task];
       const adapter = createAdapter(target);
       const hasher = cohortHasher();
-      let casesDone = 0;
+      let casesDone = doneBefore;
       let failedCalls = 0;
-      request.onProgress?.({ scenario: scenario.name, casesDone, casesTotal: source.size, failedCalls });
+      request.onProgress?.({ scenario: scenario.name, casesDone, casesTotal, failedCalls });
       // Load phases stop with the run, and with this scenario should it fail.
       const loadAbort = new AbortController();
       const loadSignal = AbortSignal.any([request.signal, loadAbort.signal]);
-      const load = scenario.load?.length
-        ? await startScenarioLoad(scenario.load, adapter, target, source, loadSignal, (phase) =>
-            request.onNote?.(`${scenario.name}: load phase "${phase.name}" (${phase.executor}${phase.background ? ', in the background of the arms' : ''})`),
-          )
-        : undefined;
+      const load = loadDone
+        ? undefined
+        : await startScenarioLoad(
+            phases.map((p) => shardPhase(p, shard)),
+            adapter,
+            target,
+            source,
+            loadSignal,
+            (phase) => request.onNote?.(`${scenario.name}: load phase "${phase.name}" (${phase.executor}${phase.background ? ', in the background of the arms' : ''})`),
+          );
       try {
         const result = await runScenario({
           scenario,
@@ -144,22 +201,35 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
           journal,
           source,
           signal: request.signal,
+          include: (index) => inShard(shard, index) && done?.[index] !== 1,
           onBaseCase: (base) => hasher.add(base.bundle),
           onCaseDone: (records: readonly JournalRecord[]) => {
             casesDone++;
             failedCalls += records.filter((r) => r.outcome !== 'ok').length;
-            request.onProgress?.({ scenario: scenario.name, casesDone, casesTotal: source.size, failedCalls });
+            request.onProgress?.({ scenario: scenario.name, casesDone, casesTotal, failedCalls });
           },
         });
-        lineage.cases = result.cases;
+        lineage.cases = doneBefore + result.cases;
         interrupted ||= result.interrupted;
-        // A partial cohort has no meaningful hash; an interrupted run keeps the field empty.
+        // A partial cohort has no meaningful hash; an interrupted scenario keeps the field empty.
         lineage.cohortHash = result.interrupted ? null : hasher.digest();
-        if (load) loadResults.set(scenario.name, await load.finish());
+        if (load) {
+          const reports = await load.finish();
+          // Phases cut short by an interruption are left out of load.json, so a resume runs them again.
+          if (!request.signal.aborted) {
+            const byName = new Map(phases.map((p) => [p.name, p]));
+            loadResults.set(
+              scenario.name,
+              reports.map((r) => shardPhaseReport(r, byName.get(r.name)!, shard)),
+            );
+            await writeLoadFile(join(runDir, LOAD_FILE), loadResults);
+          }
+        }
       } finally {
         loadAbort.abort();
         await adapter.close?.();
       }
+      await writeManifest(manifestPath, manifest);
     }
   } catch (error) {
     await journal.close();
@@ -173,8 +243,8 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
   interrupted ||= request.signal.aborted;
   const finished: Manifest = { ...manifest, status: interrupted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString() };
   await writeManifest(manifestPath, finished);
-  if (loadResults.size > 0) await writeLoadFile(join(runDir, LOAD_FILE), loadResults);
-  const report = interrupted ? null : await renderRunReports(runDir, { resamples: request.resamples });
+  // report.json is written last: a run killed before it has none, and resume writes it.
+  const report = interrupted || shard ? null : await renderRunReports(runDir, { resamples: request.resamples });
   return { runDir, manifest: finished, report };
 }
 

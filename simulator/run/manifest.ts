@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.ts';
+import { Shard } from './shard.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -21,12 +22,35 @@ export const ScenarioLineage = z.object({
   target: z.object({ adapter: z.string(), url: z.string().nullable(), reference: z.boolean() }),
   arms: z.array(z.object({ name: z.string(), perturbations: z.array(z.object({ kind: z.string(), params: z.record(z.string(), z.unknown()) })) })),
   gates: z.record(z.string(), z.string()),
-  /** sha256 over the NDJSON of every generated base patient bundle, in patient order. */
+  /**
+   * sha256 over the NDJSON of every base patient bundle of the whole cohort, in patient order (a
+   * shard hashes every patient too, so shards and an unsharded run agree); null until the
+   * scenario's cases are all in the journal.
+   */
   cohortHash: z.string().nullable(),
-  /** Cases this run carried out. */
+  /** Cases of the scenario in the journal (a shard's: its slice; a resumed run's: before and after). */
   cases: z.number().int(),
 });
 export type ScenarioLineage = z.infer<typeof ScenarioLineage>;
+
+/**
+ * What `clinsim run` was asked, so `clinsim run --resume` can carry on with the same scenarios and
+ * options. Credentials are never stored: a --target whose URL carried any is stored redacted, and
+ * resuming needs the flag again.
+ */
+export const Invocation = z.object({
+  /** Absolute paths of the scenario files, in run order. */
+  files: z.array(z.string()),
+  seed: z.number().int().nullable(),
+  size: z.number().int().nullable(),
+  /** The --target flag (adapter and redacted URL), or null without one. */
+  target: z.object({ adapter: z.string(), url: z.string() }).nullable(),
+  /** True when redacting the --target URL removed something: resuming needs the flag again. */
+  targetRedacted: z.boolean(),
+  /** --resamples, or null for the default. */
+  resamples: z.number().int().nullable(),
+});
+export type Invocation = z.infer<typeof Invocation>;
 
 export const Manifest = z.object({
   runId: z.string(),
@@ -36,6 +60,15 @@ export const Manifest = z.object({
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   scenarios: z.array(ScenarioLineage),
+  // Optional (absent means null or none) so that manifests written before them still read.
+  /** How the run was started; null for a run built in code or merged from shards (not resumable). */
+  invocation: Invocation.nullable().optional(),
+  /** The slice of every scenario's cases this run holds (`--shard i/N`); null for all of them. */
+  shard: Shard.nullable().optional(),
+  /** When `clinsim run --resume` took the run up again. */
+  resumedAt: z.array(z.string()).optional(),
+  /** The shard runs a `clinsim merge` folder was made from. */
+  mergedFrom: z.array(z.object({ dir: z.string(), runId: z.string(), shard: Shard })).optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { httpJsonAdapter, httpJsonRequest } from '../../adapters/http-json.ts';
+import { inProcessAdapter } from '../../adapters/in-process.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
 import { parseDuration } from '../../simulator/load/duration.ts';
 import { LatencyHistogram } from '../../simulator/load/histogram.ts';
@@ -281,6 +282,20 @@ describe('runLoad on loopback', () => {
     expect(report!.sustainableRate).toBeNull();
     expect(report!.curve).toHaveLength(1);
     expect(report!.curve![0]!.reason).toMatch(/^p99 .* ms is above the SLO of 5 ms$/);
+  });
+
+  it('counts the answers of a target without a transport status (in-process) as replies, with latency', async () => {
+    const adapter = inProcessAdapter({ predict: async () => ({ score: 0.5 }) });
+    const phases = LoadSchema.parse([
+      { executor: 'closed', amount: 40, connections: 2 },
+      { executor: 'constant-arrival-rate', rate: 100, duration: '300ms' },
+    ]);
+    const reports = await runLoad(phases, adapterLoadTarget(adapter, inputs));
+    for (const r of reports) {
+      expect(r.errorRate).toBe(0);
+      expect(r.throughput).toBeGreaterThan(0);
+      expect(r.latency.p50).not.toBeNull();
+    }
   });
 
   it('counts errors by type; closed phases without a wire run a closed loop over send', async () => {
