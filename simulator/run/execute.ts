@@ -3,6 +3,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAdapter } from '../../adapters/create.ts';
 import type { ReferenceModels } from '../../models/server.ts';
+import { TRIAGE_MODEL_NAME } from '../../models/triage/model.ts';
 import { spawnReferenceModels } from '../../models/spawn.ts';
 import { cohortHasher } from '../cohort/export.ts';
 import { tasks } from '../cohort/tasks.ts';
@@ -81,10 +82,14 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Each task's bundled reference endpoint, as the target a scenario would write. */
+/**
+ * Each task's bundled reference endpoint, as the target a scenario would write. The text task goes
+ * through the OpenAI-compatible chat endpoint, as a hosted LLM would be called; the sepsis model
+ * takes the raw Bundle (http-json), since a tabular row would hide its unit flaw (models/README.md).
+ */
 const REFERENCE_TARGET: Record<TaskName, (models: ReferenceModels) => TargetInput> = {
   sepsis: (models) => ({ adapter: 'http-json', url: models.sepsisUrl }),
-  'note-triage': (models) => ({ adapter: 'http-json', url: models.triageUrl }),
+  'note-triage': (models) => ({ adapter: 'openai', url: models.openaiUrl, model: TRIAGE_MODEL_NAME }),
   'med-safety': (models) => ({ adapter: 'cds-hooks', url: `${models.cdsUrl}/med-safety` }),
 };
 
