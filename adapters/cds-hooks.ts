@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { TargetOf } from '../simulator/targets/index.ts';
 import { AdapterError, recordStatus, type Adapter, type CallContext, type ModelInput, type Prediction } from './adapter.ts';
 import { Card, isAlert } from './cds-card.ts';
-import { abortFailure, shortZodMessage, validatePrediction, untilAborted } from './failures.ts';
+import { abortFailure, onceUnlessUnanswered, shortZodMessage, validatePrediction, untilAborted } from './failures.ts';
 import { orderSignRequest } from './cds-hooks-request.ts';
 import { exchangeJson, splitCredentials, withStatus } from './http-exchange.ts';
 
@@ -62,15 +62,8 @@ export function cdsHooksAdapter(options: CdsHooksOptions): Adapter {
   const headers: Record<string, string> = { accept: 'application/json', ...(authorization ? { authorization } : {}), ...options.headers };
   const discoveryTimeoutMs = options.discoveryTimeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS;
 
-  let discovered: Promise<DiscoveredService> | undefined;
-  const discover = (): Promise<DiscoveredService> => {
-    discovered ??= runDiscovery().catch((error: unknown) => {
-      // A discovery that did not get an answer is tried again by the next call.
-      if (!(error instanceof AdapterError) || error.type !== 'invalid-response') discovered = undefined;
-      throw error;
-    });
-    return discovered;
-  };
+  // A discovery that did not get an answer is tried again by the next call.
+  const discover = onceUnlessUnanswered(() => runDiscovery());
 
   const runDiscovery = async (): Promise<DiscoveredService> => {
     const signal = AbortSignal.timeout(discoveryTimeoutMs);

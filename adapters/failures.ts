@@ -78,3 +78,17 @@ export async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, 
     aborted.catch(() => {});
   }
 }
+
+/**
+ * `load` run once, its promise shared by every later call (the kserve metadata, the CDS Hooks
+ * discovery). A failure that got no answer (anything but `invalid-response`) is forgotten, so the
+ * next call tries again; an answer that did not fit is kept.
+ */
+export function onceUnlessUnanswered<T>(load: () => Promise<T>): () => Promise<T> {
+  let cached: Promise<T> | undefined;
+  return () =>
+    (cached ??= load().catch((error: unknown) => {
+      if (!(error instanceof AdapterError) || error.type !== 'invalid-response') cached = undefined;
+      throw error;
+    }));
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { TargetOf } from '../simulator/targets/index.ts';
 import { AdapterError, recordStatus, type Adapter, type CallContext, type ModelInput, type Prediction } from './adapter.ts';
-import { abortFailure, shortZodMessage, validatePrediction, untilAborted } from './failures.ts';
+import { abortFailure, onceUnlessUnanswered, shortZodMessage, validatePrediction, untilAborted } from './failures.ts';
 import { exchangeJson, splitCredentials, withStatus } from './http-exchange.ts';
 import { InferenceResponse, inferenceRequest, inputMismatch, leaves, ModelMetadata, modelUrls, v2ErrorMessage } from './kserve-wire.ts';
 
@@ -58,15 +58,8 @@ export function kserveAdapter(options: KserveOptions): Adapter {
   const metadataTimeoutMs = options.metadataTimeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
   const metadataWhat = `GET ${shown.model}`;
 
-  let metadata: Promise<ModelMetadata> | undefined;
-  const readMetadata = (): Promise<ModelMetadata> => {
-    metadata ??= fetchMetadata().catch((error: unknown) => {
-      // A metadata request that got no answer is tried again by the next call.
-      if (!(error instanceof AdapterError) || error.type !== 'invalid-response') metadata = undefined;
-      throw error;
-    });
-    return metadata;
-  };
+  // A metadata request that got no answer is tried again by the next call.
+  const readMetadata = onceUnlessUnanswered(() => fetchMetadata());
 
   const fetchMetadata = async (): Promise<ModelMetadata> => {
     const signal = AbortSignal.timeout(metadataTimeoutMs);

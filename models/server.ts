@@ -42,6 +42,8 @@ import { kserveV2Routes } from './protocols/kserve-v2.ts';
 import { mlflowRoutes } from './protocols/mlflow.ts';
 import { openAiChatRoutes } from './protocols/openai-chat.ts';
 import { fhirOperationRoutes } from './protocols/fhir-operation.ts';
+import { untilStopped } from '../simulator/cli/until-stopped.ts';
+import { listenForUrl } from '../simulator/listen.ts';
 
 export interface ReferenceModelsOptions {
   /** Interface to bind; default 127.0.0.1 (loopback only). */
@@ -211,14 +213,7 @@ export function buildReferenceModelsApp(options: Pick<ReferenceModelsOptions, 'f
 export async function startReferenceModels(options: ReferenceModelsOptions = {}): Promise<ReferenceModels> {
   const app = buildReferenceModelsApp(options);
   const host = options.host ?? '127.0.0.1';
-  await app.listen({ host, port: options.port ?? 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') {
-    await app.close();
-    throw new Error('reference models did not bind a TCP port');
-  }
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}`;
+  const url = await listenForUrl(app, host, options.port ?? 0, 'reference models');
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -315,18 +310,7 @@ export async function modelsCommand(
       `  health: GET ${models.url}/health\n`,
   );
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (signal?.aborted) stop();
-    else signal?.addEventListener('abort', stop, { once: true });
-  });
+  await untilStopped(signal);
   await models.close();
   return 0;
 }

@@ -22,3 +22,10 @@ export function estimate(e: Estimate | null | undefined, digits = 3, show: (x: n
 export function ms(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(x < 10 ? 2 : 0)} ms`;
 }
+
+/** A plain-text table for the console: columns padded to their widest cell, a rule under the header. */
+export function textTable(header: readonly string[], rows: readonly string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

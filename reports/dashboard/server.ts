@@ -7,6 +7,7 @@ import { ParsedFileCache } from './read-json.ts';
 import { registerRoutes } from './routes.ts';
 import { DEFAULT_RUN_LIMIT } from './run-index.ts';
 import { securityHeaders } from './security-headers.ts';
+import { listenForUrl } from '../../simulator/listen.ts';
 
 /**
  * `clinsim serve`: the history of runs in a runs folder, each run's report, and trends of a
@@ -71,16 +72,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const problem = accessProblem(host, options.token);
   if (problem !== null) throw new Error(problem);
   const app = buildDashboardApp(options);
-  await app.listen({ host, port: options.port ?? 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') {
-    await app.close();
-    throw new Error('the dashboard did not bind a TCP port');
-  }
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listenForUrl(app, host, options.port ?? 0, 'the dashboard');
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${shownHost}:${address.port}/`,
+    url: `${url}/`,
     close: () => (closing ??= app.close().then(() => undefined)),
   };
 }

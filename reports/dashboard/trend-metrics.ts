@@ -65,10 +65,6 @@ export const METRICS = {
 export type MetricName = keyof typeof METRICS;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
-export function isMetricName(text: string): text is MetricName {
-  return Object.hasOwn(METRICS, text);
-}
-
 /** Each task's headline figure: the one the list shows and trends open with. */
 const HEADLINE: Record<TaskName, MetricName> = {
   sepsis: 'auroc',

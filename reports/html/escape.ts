@@ -29,13 +29,14 @@ export class Html {
   }
 }
 
-/** What a template may interpolate: text (escaped), numbers, markup, lists of those, or nothing. */
-export type Interpolation = string | number | Html | null | undefined | false | readonly Interpolation[];
+/** What a template may interpolate: text (escaped), numbers, true, markup, lists of those, or nothing (null, undefined, false). */
+export type Interpolation = string | number | boolean | Html | null | undefined | readonly Interpolation[];
 
 function render(part: Interpolation): string {
+  // null, undefined and false render as nothing, so `${cond && html`…`}` reads naturally.
   if (part === null || part === undefined || part === false) return '';
   if (part instanceof Html) return part.value;
-  if (typeof part === 'number') return escapeHtml(String(part));
+  if (typeof part === 'number' || typeof part === 'boolean') return escapeHtml(String(part));
   if (typeof part === 'string') return escapeHtml(part);
   return part.map(render).join('');
 }
@@ -53,7 +54,8 @@ export function joinHtml(parts: readonly Interpolation[], separator = ''): Html 
 }
 
 /**
- * An SVG document produced by the chart renderer. Only reports/html/svg.ts calls this: vega writes
+ * An SVG document produced by the chart renderer. In report.html only reports/html/svg.ts calls this
+ * (the dashboard trusts its charts through reports/dashboard/html.ts): vega writes
  * text and attribute values escaped, which the report tests check with script payloads as data.
  */
 export function trustedSvg(svg: string): Html {

@@ -20,12 +20,6 @@ export function figureOf(gateName: string): string {
   return bracket < 0 ? gateName : gateName.slice(0, bracket);
 }
 
-/** The selector of a gate name (an arm, a subgroup attribute or a load phase), or null. */
-export function selectorOf(gateName: string): string | null {
-  const m = /\[([^\]]*)\]$/.exec(gateName);
-  return m ? m[1]! : null;
-}
-
 const SECURITY_CHECKS = new Set(['safety.injection-success', 'safety.phi-leak']);
 
 export function principleOf(figure: string): Principle {

@@ -3,7 +3,7 @@ import { TaskName } from '../case.ts';
 import { tasks } from '../cohort/tasks.ts';
 import { tableDrift, type TableDrift } from '../metrics/arm-drift.ts';
 import { writeFileAtomic } from '../run/atomic-write.ts';
-import { num } from '../../reports/format.ts';
+import { num, textTable } from '../../reports/format.ts';
 import { readFeatureTable, type FeatureTable } from './drift-input.ts';
 import { EXIT, InputError } from './exit-codes.ts';
 import { parseFlags } from './flags.ts';
@@ -80,12 +80,6 @@ function describe(t: FeatureTable): { path: string; format: 'csv' | 'fhir'; rows
   return { path: t.path, format: t.format, rows: t.rows };
 }
 
-function table(header: readonly string[], rows: readonly string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
 /** The console table of `clinsim drift`. */
 export function renderDrift(task: string, reference: FeatureTable, current: FeatureTable, drift: TableDrift): string {
   const rows = drift.features.map((f) => [
@@ -101,7 +95,7 @@ export function renderDrift(task: string, reference: FeatureTable, current: Feat
   const share = drift.driftShare === null ? 'n/a' : `${drift.drifted} of ${drift.decided} features (${(drift.driftShare * 100).toFixed(1)}%)`;
   const lines = [
     `drift (${task}): reference ${reference.path} (${reference.rows} rows, ${reference.format}) → current ${current.path} (${current.rows} rows, ${current.format})`,
-    table(['feature', 'kind', 'n ref/cur', 'missing', 'test', 'score (drift when)', 'PSI', 'drift'], rows),
+    textTable(['feature', 'kind', 'n ref/cur', 'missing', 'test', 'score (drift when)', 'PSI', 'drift'], rows),
     '',
     `drift share: ${share}; dataset drift: ${drift.datasetDrift === null ? 'n/a' : drift.datasetDrift ? 'yes' : 'no'} (at 50% of features)`,
   ];

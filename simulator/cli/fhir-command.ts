@@ -6,6 +6,7 @@ import { DEFAULT_UPLOAD_BATCH, uploadCohort, type UploadProgress, type UploadRes
 import type { CohortOptions } from '../cohort/task.ts';
 import { EXIT, InputError } from './exit-codes.ts';
 import { intFlag, parseFlags } from './flags.ts';
+import { untilStopped } from './until-stopped.ts';
 
 interface TextOut {
   write(text: string): unknown;
@@ -52,22 +53,6 @@ function formatCounts(byType: Readonly<Record<string, number>>): string {
   return Object.entries(byType)
     .map(([type, n]) => `${type} ${n}`)
     .join(', ');
-}
-
-/** Resolves on SIGINT/SIGTERM or when `signal` aborts. */
-function untilStopped(signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (signal?.aborted) stop();
-    else signal?.addEventListener('abort', stop, { once: true });
-  });
 }
 
 async function serve(argv: readonly string[], io: Io, signal?: AbortSignal): Promise<number> {

@@ -5,6 +5,7 @@ import { accessProblem, isLoopbackHost, TOKEN_ENV } from '../../reports/dashboar
 import { DEFAULT_RUN_LIMIT } from '../../reports/dashboard/run-index.ts';
 import { EXIT, InputError } from './exit-codes.ts';
 import { intFlag, parseFlags } from './flags.ts';
+import { untilStopped } from './until-stopped.ts';
 
 interface TextOut {
   write(text: string): unknown;
@@ -32,22 +33,6 @@ const ServeFlags = z.object({
   host: z.string().min(1).optional(),
   limit: intFlag(1, 100_000).optional(),
 });
-
-/** Resolves on SIGINT/SIGTERM or when `signal` aborts. */
-function untilStopped(signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (signal?.aborted) stop();
-    else signal?.addEventListener('abort', stop, { once: true });
-  });
-}
 
 /** `clinsim serve`: exit 0 after a clean stop, 2 for bad options (or no token beyond loopback), 3 when it cannot listen. */
 export async function serveCommand(

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { LoadPhaseReport } from '../load/index.ts';
@@ -11,6 +11,7 @@ import { MANIFEST_FILE, readManifest, writeManifest, type Manifest } from './man
 import { lineageDifference } from './resume.ts';
 import { renderRunReports } from './run-files.ts';
 import { describeShard, inShard, mergePhaseReports, type Shard } from './shard.ts';
+import { syncFile } from './atomic-write.ts';
 
 /**
  * `clinsim merge`: the shards of one run, combined into the run folder a single run would have
@@ -173,12 +174,7 @@ async function copyJournals(shards: readonly ShardRun[], path: string): Promise<
     out.end();
     await finished(out);
   }
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await syncFile(path);
   const cases = new Map<string, number>();
   for (const [name, c] of coverage.result()) {
     const size = scenarios.find((x) => x.name === name)!.size;

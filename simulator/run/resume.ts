@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
@@ -11,6 +11,7 @@ import { MANIFEST_FILE, readManifest, type Invocation, type Manifest, type Scena
 import { redactUrl } from './redact.ts';
 import { REPORT_FILE } from './run-files.ts';
 import { describeShard, inShard } from './shard.ts';
+import { syncFile } from './atomic-write.ts';
 
 /**
  * `clinsim run --resume <run dir>`: carry on with a run that was interrupted or killed. The
@@ -185,12 +186,7 @@ async function rewriteWithout(path: string, drop: ReadonlyMap<string, ReadonlySe
   }
   out.end();
   await finished(out);
-  const handle = await open(tmp, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await syncFile(tmp);
   await rename(tmp, path);
 }
 

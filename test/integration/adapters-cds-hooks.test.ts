@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Bundle } from 'fhir/r4.js';
-import { AdapterError, statusOf, type CallContext, type ModelInput } from '../../adapters/adapter.ts';
+import { AdapterError, statusOf, type ModelInput } from '../../adapters/adapter.ts';
 import { createAdapter } from '../../adapters/create.ts';
 import { prefetchFromBundle, serviceUrlParts, USER_ID } from '../../adapters/cds-hooks.ts';
 import { Target } from '../../simulator/scenario.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
+import { closedPortBase, ctx, failure } from './adapter-fixtures.ts';
 
 /**
  * The cds-hooks adapter against a local fixture server that answers with wire examples shaped as in
@@ -120,9 +121,7 @@ beforeAll(async () => {
   });
   base = await server.listen({ host: '127.0.0.1', port: 0 });
 
-  const closed = Fastify();
-  const closedBase = await closed.listen({ host: '127.0.0.1', port: 0 });
-  await closed.close();
+  const closedBase = await closedPortBase();
   closedPortUrl = `${closedBase}/cds-services/ok`;
 });
 
@@ -136,19 +135,9 @@ beforeEach(() => {
 
 const medCase = tasks['med-safety'].generate({ seed: 11 }, 3);
 const input: ModelInput = { task: 'med-safety', caseIndex: 3, bundle: medCase.bundle };
-const ctx = (signal: AbortSignal = AbortSignal.timeout(5000)): CallContext => ({ signal, attempt: 1 });
 
 const target = (url: string, extra: Record<string, unknown> = {}): Target => Target.parse({ adapter: 'cds-hooks', url, retries: 0, ...extra });
 const adapterFor = (id: string, extra: Record<string, unknown> = {}, prefix = '') => createAdapter(target(`${base}${prefix}/cds-services/${id}`, extra));
-
-async function failure(promise: Promise<unknown>): Promise<AdapterError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AdapterError);
-  return error as AdapterError;
-}
 
 describe('cds-hooks target schema', () => {
   it('accepts a service URL and fills the hook; rejects a URL that is not …/cds-services/{id}', () => {

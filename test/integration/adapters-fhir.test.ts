@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { AdapterError, statusOf, type CallContext, type ModelInput } from '../../adapters/adapter.ts';
+import { statusOf, type ModelInput } from '../../adapters/adapter.ts';
 import { createAdapter } from '../../adapters/create.ts';
 import { startReferenceModels, type ReferenceModels } from '../../models/server.ts';
 import { parseTargetFlag } from '../../simulator/cli/target-flag.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
 import { Target } from '../../simulator/scenario.ts';
 import { FhirTarget } from '../../simulator/targets/fhir.ts';
+import { closedPortBase, ctx, failure } from './adapter-fixtures.ts';
 
 /**
  * The fhir adapter (fhir-kit-client): the reference sepsis model's `$sepsis-risk` over loopback,
@@ -29,19 +30,9 @@ const seen: { url: string; headers: Record<string, unknown>; body: unknown }[] =
 
 const cases = Array.from({ length: 60 }, (_, i) => tasks.sepsis.generate({ seed: 31 }, i));
 const input = (i = 0): ModelInput => ({ task: 'sepsis', caseIndex: i, bundle: cases[i]!.bundle });
-const ctx = (signal: AbortSignal = AbortSignal.timeout(5000)): CallContext => ({ signal, attempt: 1 });
 
 function target(url: string, extra: Partial<z.input<typeof FhirTarget>> = {}): Target {
   return Target.parse({ adapter: 'fhir', url, timeoutMs: 5000, retries: 0, ...extra });
-}
-
-async function failure(promise: Promise<unknown>): Promise<AdapterError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AdapterError);
-  return error as AdapterError;
 }
 
 const parameters = (...parameter: Record<string, unknown>[]) => ({ resourceType: 'Parameters', parameter });
@@ -102,9 +93,7 @@ beforeAll(async () => {
     await new Promise(() => {});
   });
   base = await server.listen({ host: '127.0.0.1', port: 0 });
-  const closed = Fastify();
-  closedBase = await closed.listen({ host: '127.0.0.1', port: 0 });
-  await closed.close();
+  closedBase = await closedPortBase();
 });
 
 afterAll(async () => {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Bundle } from 'fhir/r4.js';
-import { AdapterError, type CallContext, type ModelInput } from '../../adapters/adapter.ts';
+import type { ModelInput } from '../../adapters/adapter.ts';
 import { createAdapter } from '../../adapters/create.ts';
 import { statusOf as httpStatusOf } from '../../adapters/adapter.ts';
 import type { Target } from '../../simulator/scenario.ts';
+import { closedPortBase, ctx, failure } from './adapter-fixtures.ts';
 
 /** A local server with one route per behaviour the adapter has to map. */
 let server: FastifyInstance;
@@ -13,19 +14,9 @@ let closedPortUrl: string;
 
 const bundle: Bundle = { resourceType: 'Bundle', id: 'case-3', type: 'collection', entry: [] };
 const input: ModelInput = { task: 'sepsis', caseIndex: 3, bundle };
-const ctx = (signal: AbortSignal = AbortSignal.timeout(5000)): CallContext => ({ signal, attempt: 1 });
 
 function target(path: string, extra: Partial<Extract<Target, { adapter: 'http-json' }>> = {}): Target {
   return { adapter: 'http-json', url: `${base}${path}`, timeoutMs: 5000, concurrency: 1, retries: 0, ...extra };
-}
-
-async function failure(promise: Promise<unknown>): Promise<AdapterError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AdapterError);
-  return error as AdapterError;
 }
 
 beforeAll(async () => {
@@ -62,9 +53,7 @@ beforeAll(async () => {
   });
   base = await server.listen({ host: '127.0.0.1', port: 0 });
 
-  const closed = Fastify();
-  const closedBase = await closed.listen({ host: '127.0.0.1', port: 0 });
-  await closed.close();
+  const closedBase = await closedPortBase();
   closedPortUrl = `${closedBase}/predict`;
 });
 

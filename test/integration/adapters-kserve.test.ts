@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { Ajv } from 'ajv';
-import { AdapterError, statusOf, type CallContext, type ModelInput } from '../../adapters/adapter.ts';
+import { statusOf } from '../../adapters/adapter.ts';
 import { createAdapter } from '../../adapters/create.ts';
 import { modelUrls } from '../../adapters/kserve-wire.ts';
 import { Target } from '../../simulator/scenario.ts';
 import { parseTargetFlag } from '../../simulator/cli/target-flag.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
-import { featureRowOf } from '../../simulator/cohort/feature-row.ts';
+import { closedPortBase, ctx, failure, sepsisCase } from './adapter-fixtures.ts';
 
 /**
  * The kserve adapter against a local fixture server: the documented V2 wire examples
@@ -126,9 +126,7 @@ beforeAll(async () => {
   server.post('/v2/models/:name/versions/:v/infer', async (req, reply) => infer(`${(req.params as { name: string }).name}@${(req.params as { v: string }).v}`, req.body as Body, reply, req.raw.socket));
   base = await server.listen({ host: '127.0.0.1', port: 0 });
 
-  const closed = Fastify();
-  const closedBase = await closed.listen({ host: '127.0.0.1', port: 0 });
-  await closed.close();
+  const closedBase = await closedPortBase();
   closedPortUrl = `${closedBase}/v2/models/sepsis`;
 });
 
@@ -140,26 +138,12 @@ beforeEach(() => {
   received.headers = [];
 });
 
-const sepsisCase = (i: number) => {
-  const c = tasks.sepsis.generate({ seed: 404 }, i);
-  return { task: 'sepsis', caseIndex: i, bundle: c.bundle, features: featureRowOf(tasks.sepsis, c.bundle)! } satisfies ModelInput;
-};
 // Case 0 of seed 404 has no lactate ordered (checked below), so its row carries a null.
 const input = sepsisCase(0);
 /** The first case whose row has every value (all labs ordered). */
 const complete = Array.from({ length: 200 }, (_, i) => sepsisCase(i)).find((c) => c.features.values.every((v) => v !== null))!;
-const ctx = (signal: AbortSignal = AbortSignal.timeout(5000)): CallContext => ({ signal, attempt: 1 });
 const target = (url: string, extra: Record<string, unknown> = {}): Target => Target.parse({ adapter: 'kserve', url, retries: 0, ...extra });
 const adapterFor = (name: string, extra: Record<string, unknown> = {}) => createAdapter(target(`${base}/v2/models/${name}`, extra));
-
-async function failure(promise: Promise<unknown>): Promise<AdapterError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AdapterError);
-  return error as AdapterError;
-}
 
 describe('kserve target', () => {
   it('accepts V2 model URLs, with a version and from --target; refuses others', () => {

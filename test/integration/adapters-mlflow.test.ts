@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Ajv } from 'ajv';
-import { AdapterError, statusOf, type CallContext, type ModelInput } from '../../adapters/adapter.ts';
+import { statusOf } from '../../adapters/adapter.ts';
 import { createAdapter } from '../../adapters/create.ts';
 import { serverUrls } from '../../adapters/mlflow.ts';
 import { Target } from '../../simulator/scenario.ts';
 import { parseTargetFlag } from '../../simulator/cli/target-flag.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
-import { featureRowOf } from '../../simulator/cohort/feature-row.ts';
+import { closedPortBase, ctx, failure, sepsisCase } from './adapter-fixtures.ts';
 
 /**
  * The mlflow adapter against a local fixture server: the documented wire examples
@@ -80,9 +80,7 @@ beforeAll(async () => {
   });
   base = await server.listen({ host: '127.0.0.1', port: 0 });
 
-  const closed = Fastify();
-  const closedBase = await closed.listen({ host: '127.0.0.1', port: 0 });
-  await closed.close();
+  const closedBase = await closedPortBase();
   closedPortUrl = closedBase;
 });
 
@@ -90,23 +88,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-const sepsisCase = (i: number) => {
-  const c = tasks.sepsis.generate({ seed: 404 }, i);
-  return { task: 'sepsis', caseIndex: i, bundle: c.bundle, features: featureRowOf(tasks.sepsis, c.bundle)! } satisfies ModelInput;
-};
 const input = sepsisCase(0);
-const ctx = (signal: AbortSignal = AbortSignal.timeout(5000)): CallContext => ({ signal, attempt: 1 });
 const target = (url: string): Target => Target.parse({ adapter: 'mlflow', url, retries: 0 });
 const adapterFor = (name: string) => createAdapter(target(`${base}/${name}`));
-
-async function failure(promise: Promise<unknown>): Promise<AdapterError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AdapterError);
-  return error as AdapterError;
-}
 
 describe('mlflow target', () => {
   it('takes a base URL or the /invocations endpoint, also from --target', () => {

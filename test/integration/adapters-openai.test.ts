@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { AdapterError, statusOf, type CallContext, type ModelInput } from '../../adapters/adapter.ts';
+import { statusOf, type ModelInput } from '../../adapters/adapter.ts';
 import { createAdapter } from '../../adapters/create.ts';
 import { chatRequestFor } from '../../adapters/openai.ts';
 import { ChatCompletion } from '../../adapters/openai-wire.ts';
@@ -13,6 +13,7 @@ import { tasks } from '../../simulator/cohort/tasks.ts';
 import { Target } from '../../simulator/scenario.ts';
 import { OpenAiTarget } from '../../simulator/targets/openai.ts';
 import type { z } from 'zod';
+import { closedPortBase, ctx, failure } from './adapter-fixtures.ts';
 
 /**
  * The openai adapter: against the reference chat endpoint over loopback, the documented wire
@@ -33,7 +34,6 @@ const seen: { headers: Record<string, unknown>; body: unknown; url: string }[] =
 
 const cases = Array.from({ length: 40 }, (_, i) => tasks['note-triage'].generate({ seed: 77 }, i));
 const input = (i = 0): ModelInput => ({ task: 'note-triage', caseIndex: i, bundle: cases[i]!.bundle });
-const ctx = (signal: AbortSignal = AbortSignal.timeout(5000)): CallContext => ({ signal, attempt: 1 });
 
 function target(url: string, extra: Partial<z.input<typeof OpenAiTarget>> = {}): z.output<typeof OpenAiTarget> {
   return OpenAiTarget.parse({ adapter: 'openai', url, model: TRIAGE_MODEL_NAME, timeoutMs: 5000, retries: 0, ...extra });
@@ -45,15 +45,6 @@ function completion(content: string | null, finish = 'stop', extra: Record<strin
   doc.choices[0]!.message.content = content;
   doc.choices[0]!.finish_reason = finish;
   return { ...doc, ...extra };
-}
-
-async function failure(promise: Promise<unknown>): Promise<AdapterError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AdapterError);
-  return error as AdapterError;
 }
 
 beforeAll(async () => {
@@ -106,9 +97,7 @@ beforeAll(async () => {
     await new Promise(() => {});
   });
   base = await server.listen({ host: '127.0.0.1', port: 0 });
-  const closed = Fastify();
-  closedBase = await closed.listen({ host: '127.0.0.1', port: 0 });
-  await closed.close();
+  closedBase = await closedPortBase();
 });
 
 afterAll(async () => {

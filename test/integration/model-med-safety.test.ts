@@ -10,6 +10,7 @@ import { tasks } from '../../simulator/cohort/tasks.ts';
 import { isSignificant } from '../../simulator/cohort/med-safety/index.ts';
 import { alertMetrics } from '../../simulator/metrics/alerts.ts';
 import { Target } from '../../simulator/scenario.ts';
+import { invokeAll } from './invoke-all.ts';
 
 /**
  * The med-safety CDS Hooks service over real loopback HTTP, called through the cds-hooks adapter,
@@ -36,20 +37,8 @@ afterAll(async () => {
 
 const adapterFor = (models: ReferenceModels): Adapter => createAdapter(Target.parse({ adapter: 'cds-hooks', url: `${models.cdsUrl}/med-safety`, retries: 0 }));
 
-async function callAll(models: ReferenceModels, bundles: readonly Bundle[], concurrency = 16): Promise<Prediction[]> {
-  const adapter = adapterFor(models);
-  const out = new Array<Prediction>(bundles.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < bundles.length) {
-      const i = next++;
-      const input: ModelInput = { task: 'med-safety', caseIndex: i, bundle: bundles[i]! };
-      out[i] = await adapter.invoke(input, { signal: AbortSignal.timeout(10_000), attempt: 1 });
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return out;
-}
+const callAll = (models: ReferenceModels, bundles: readonly Bundle[], concurrency = 16): Promise<Prediction[]> =>
+  invokeAll(adapterFor(models), bundles.map((bundle, i): ModelInput => ({ task: 'med-safety', caseIndex: i, bundle })), concurrency);
 
 const alerted = (ps: readonly Prediction[]) => ps.map((p) => p.label === 1);
 const conflict = (cs: readonly Case[]) => cs.map((c) => c.truth.label === 1);

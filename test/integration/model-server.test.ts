@@ -6,6 +6,7 @@ import { statusOf as httpStatusOf } from '../../adapters/adapter.ts';
 import { modelsCommand, startReferenceModels, type ReferenceModels } from '../../models/server.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
 import { auroc } from '../../simulator/metrics/auroc.ts';
+import { invokeAll } from './invoke-all.ts';
 
 /** The reference model over real loopback HTTP, called through the http-json adapter. */
 
@@ -26,19 +27,8 @@ const adapterFor = (url: string): Adapter =>
   createAdapter({ adapter: 'http-json', url, timeoutMs: 10_000, concurrency: 16, retries: 0 });
 
 /** Calls the adapter for every bundle with bounded concurrency; results in input order. */
-async function callAll(adapter: Adapter, bundles: readonly Bundle[], concurrency = 16): Promise<Prediction[]> {
-  const out = new Array<Prediction>(bundles.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < bundles.length) {
-      const i = next++;
-      const input: ModelInput = { task: 'sepsis', caseIndex: i, bundle: bundles[i]! };
-      out[i] = await adapter.invoke(input, { signal: AbortSignal.timeout(10_000), attempt: 1 });
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return out;
-}
+const callAll = (adapter: Adapter, bundles: readonly Bundle[], concurrency = 16): Promise<Prediction[]> =>
+  invokeAll(adapter, bundles.map((bundle, i): ModelInput => ({ task: 'sepsis', caseIndex: i, bundle })), concurrency);
 
 function lactateInMgDl(b: Bundle): Bundle {
   return {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter, ModelInput, Prediction } from '../../adapters/adapter.ts';
+import type { Adapter, ModelInput } from '../../adapters/adapter.ts';
 import { createAdapter } from '../../adapters/create.ts';
 import { startReferenceModels, type ReferenceModels } from '../../models/server.ts';
 import { createSepsisModel } from '../../models/sepsis/model.ts';
@@ -10,6 +10,7 @@ import { definitionOf, type PerturbationKind } from '../../simulator/perturb/reg
 import { featureRowOf } from '../../simulator/cohort/feature-row.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
 import { Target } from '../../simulator/scenario.ts';
+import { invokeAll } from './invoke-all.ts';
 
 /**
  * The reference sepsis model speaks http-json (the FHIR Bundle), KServe V2 and MLflow (the task's
@@ -57,19 +58,8 @@ const rowOf = (input: { features: NonNullable<ModelInput['features']> }): Sepsis
   Object.fromEntries(input.features.columns.map((c, i) => [c, input.features.values[i] ?? null])) as SepsisRow;
 const hasLactate = (i: number) => rowOf(inputs.baseline[i]!).lactate_mmol_l !== null;
 
-async function scoreAll(adapter: Adapter, list: readonly ModelInput[], concurrency = 8): Promise<number[]> {
-  const out = new Array<number>(list.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < list.length) {
-      const i = next++;
-      const prediction: Prediction = await adapter.invoke(list[i]!, { signal: AbortSignal.timeout(10_000), attempt: 1 });
-      out[i] = prediction.score ?? Number.NaN;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return out;
-}
+const scoreAll = async (adapter: Adapter, list: readonly ModelInput[], concurrency = 8): Promise<number[]> =>
+  (await invokeAll(adapter, list, concurrency)).map((p) => p.score ?? Number.NaN);
 
 const adapters = (models: ReferenceModels) => ({
   httpJson: createAdapter(Target.parse({ adapter: 'http-json', url: models.sepsisUrl, retries: 0 })),

@@ -10,6 +10,7 @@ import { classOfNote, FINDINGS, type FindingId } from '../../simulator/cohort/no
 import { applyArm, type ResolvedPerturbation } from '../../simulator/perturb/apply.ts';
 import { definitionOf, type PerturbationKind } from '../../simulator/perturb/registry.ts';
 import { noteTextOf } from '../../models/triage/read.ts';
+import { invokeAll } from './invoke-all.ts';
 
 /**
  * The triage reference model over real loopback HTTP, called through the http-json adapter, flawed
@@ -38,20 +39,8 @@ afterAll(async () => {
 const adapterFor = (models: ReferenceModels): Adapter =>
   createAdapter({ adapter: 'http-json', url: models.triageUrl, timeoutMs: 10_000, concurrency: 16, retries: 0 });
 
-async function callAll(models: ReferenceModels, bundles: readonly Bundle[], concurrency = 16): Promise<Prediction[]> {
-  const adapter = adapterFor(models);
-  const out = new Array<Prediction>(bundles.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < bundles.length) {
-      const i = next++;
-      const input: ModelInput = { task: 'note-triage', caseIndex: i, bundle: bundles[i]! };
-      out[i] = await adapter.invoke(input, { signal: AbortSignal.timeout(10_000), attempt: 1 });
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return out;
-}
+const callAll = (models: ReferenceModels, bundles: readonly Bundle[], concurrency = 16): Promise<Prediction[]> =>
+  invokeAll(adapterFor(models), bundles.map((bundle, i): ModelInput => ({ task: 'note-triage', caseIndex: i, bundle })), concurrency);
 
 function arm(name: string, specs: { kind: PerturbationKind; params: unknown }[]): (c: Case) => ReturnType<typeof applyArm> {
   const resolved: ResolvedPerturbation[] = specs.map((s) => ({ kind: s.kind, params: definitionOf(s.kind).params.parse(s.params) as Record<string, unknown> }));

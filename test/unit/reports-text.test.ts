@@ -113,10 +113,14 @@ describe('renderSummaryMarkdown', () => {
     passed: false,
   });
 
-  it('states the verdict, the gates and one table row per arm', () => {
+  it('states the verdict, an overview, failed gates in full and passed ones folded, and one row per arm', () => {
     const md = renderSummaryMarkdown(report([failing]));
     expect(md.split('\n')).toEqual([
       '# clinsim run run-1: ❌ failed',
+      '',
+      '| scenario | task | gates failed | safety failures | verdict |',
+      '| --- | --- | --- | --- | --- |',
+      '| sepsis-demo | sepsis | 1 of 2 | 0 | ❌ failed |',
       '',
       '## sepsis-demo (sepsis): failed',
       '',
@@ -124,8 +128,15 @@ describe('renderSummaryMarkdown', () => {
       '',
       '| gate | bound | actual | result |',
       '| --- | --- | --- | --- |',
-      '| auroc[baseline] | >= 0.8 | 0.8500 | pass |',
       '| auroc[older] | >= 0.8 | n/a | **FAIL** |',
+      '',
+      '<details><summary>1 of 2 gates passed</summary>',
+      '',
+      '| gate | bound | actual | result |',
+      '| --- | --- | --- | --- |',
+      '| auroc[baseline] | >= 0.8 | 0.8500 | pass |',
+      '',
+      '</details>',
       '',
       '| arm | cases | answered | AUROC [95% CI] | ΔAUROC | Brier | sens | spec | flips | p95 | safety |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -134,7 +145,7 @@ describe('renderSummaryMarkdown', () => {
       '',
       '- **older**: age ~ N(80, 8) (degrading)',
       '',
-      'Report: report.json (schema 1); lineage: manifest.json.',
+      'Report: report.json (schema 1), junit.xml; lineage: manifest.json.',
       '',
     ]);
   });
@@ -157,7 +168,7 @@ describe('renderSummaryMarkdown', () => {
     // Every table row still has exactly the columns of its header (unescaped pipes only).
     for (const line of md.split('\n').filter((l) => l.startsWith('|'))) {
       const cells = line.replace(/\\\|/g, '').split('|').length - 2;
-      expect([4, ARM_COLUMNS.length]).toContain(cells);
+      expect([4, 5, ARM_COLUMNS.length]).toContain(cells); // gates, the overview, the arms
     }
   });
 });

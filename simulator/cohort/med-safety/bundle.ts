@@ -8,7 +8,6 @@ import type {
   MedicationRequest,
   MedicationStatement,
 } from 'fhir/r4.js';
-import { SNOMED } from '../../fhir/bundle-access.ts';
 import { deepFreeze } from '../demographics.ts';
 import {
   collectionBundle,

@@ -4,6 +4,7 @@ import { BASE_PATH, buildSandboxApp } from './app.ts';
 import { loadDefinitions } from './definitions.ts';
 import { loadCohort } from './load.ts';
 import { SandboxRepository } from './repository.ts';
+import { listenForUrl } from '../../listen.ts';
 
 /**
  * FHIR sandbox: a generated cohort served as a FHIR R4 REST server, for models that fetch their
@@ -56,16 +57,10 @@ export async function startFhirSandbox(options: FhirSandboxOptions): Promise<Fhi
   const loadMs = performance.now() - started;
 
   const app = buildSandboxApp({ repo, definitions, logger: options.logger ?? false });
-  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') {
-    await app.close();
-    throw new Error('FHIR sandbox did not bind a TCP port');
-  }
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listenForUrl(app, options.host ?? '127.0.0.1', options.port ?? 0, 'FHIR sandbox');
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${shownHost}:${address.port}${BASE_PATH}`,
+    url: `${url}${BASE_PATH}`,
     patients: loaded.patients,
     resources: loaded.resources,
     byType: loaded.byType,
