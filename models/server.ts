@@ -44,6 +44,7 @@ import { openAiChatRoutes } from './protocols/openai-chat.ts';
 import { fhirOperationRoutes } from './protocols/fhir-operation.ts';
 import { untilStopped } from '../simulator/cli/until-stopped.ts';
 import { listenForUrl } from '../simulator/listen.ts';
+import { EXIT } from '../simulator/cli/exit-codes.ts';
 
 export interface ReferenceModelsOptions {
   /** Interface to bind; default 127.0.0.1 (loopback only). */
@@ -274,16 +275,16 @@ export async function modelsCommand(
     }));
   } catch (error) {
     io.stderr.write(`clinsim models: ${(error as Error).message}\n\n${MODELS_HELP}\n`);
-    return 2;
+    return EXIT.badInput;
   }
   if (values.help) {
     io.stdout.write(`${MODELS_HELP}\n`);
-    return 0;
+    return EXIT.pass;
   }
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     io.stderr.write(`clinsim models: --port must be an integer from 0 to 65535, got "${values.port}"\n`);
-    return 2;
+    return EXIT.badInput;
   }
 
   let models: ReferenceModels;
@@ -296,7 +297,7 @@ export async function modelsCommand(
     });
   } catch (error) {
     io.stderr.write(`clinsim models: cannot listen: ${(error as Error).message}\n`);
-    return 3;
+    return EXIT.couldNotRun;
   }
   io.stdout.write(
     `reference models (${models.variant}) listening on ${models.url}\n` +
@@ -312,7 +313,7 @@ export async function modelsCommand(
 
   await untilStopped(signal);
   await models.close();
-  return 0;
+  return EXIT.pass;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
