@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { exportMemoryBench, generationBench } from './generate.ts';
 import { loadBench } from './load.ts';
+import { memoryBench } from './memory.ts';
 import { statisticsBench } from './statistics.ts';
 
 /**
@@ -12,6 +13,7 @@ const benchmarks = {
   exportMemory: () => exportMemoryBench(),
   load: () => loadBench(),
   statistics: () => statisticsBench(),
+  memory: () => memoryBench(),
 } satisfies Record<string, () => Promise<unknown>>;
 
 type BenchmarkName = keyof typeof benchmarks;

@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
 import { Scenario } from '../scenario.ts';
 import type { LoadedScenario } from '../run/execute.ts';
 import { InputError } from './exit-codes.ts';
 import { missingCredential } from '../../adapters/auth.ts';
-import { formatIssues } from './issue-path.ts';
+import { formatIssues, formatPath } from './issue-path.ts';
+import { createAdapter } from '../../adapters/create.ts';
+import { duplicateKeys, pathsOfKey, type DuplicateKey } from './duplicate-keys.ts';
 
 export interface ScenarioOverrides {
   readonly seed?: number;
@@ -28,6 +31,20 @@ function interpolateTarget(raw: Record<string, unknown>, file: string, env: Node
       return v;
     });
   }
+}
+
+/** zod reports unknown fields once, on their parent; authors look for the field itself. */
+function eachUnknownKey(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'unrecognized_keys') return [issue];
+  return issue.keys.map((key) => ({ ...issue, path: [...issue.path, key], message: `unknown field "${key}"` }));
+}
+
+/** A key written twice, named by its field path in the scenario when it is found there. */
+function duplicateProblem(path: string, raw: unknown, d: DuplicateKey): string {
+  const where = pathsOfKey(raw, d.key).map(formatPath);
+  const lines = d.firstLine === null ? `line ${d.line}` : `lines ${d.firstLine} and ${d.line}`;
+  const field = where.length > 0 ? where.join(', ') : `line ${d.line}`;
+  return `${path}: ${field}: "${d.key}" is written twice in one object (${lines}); the later one silently replaces the earlier, so give each a distinct name`;
 }
 
 /**
@@ -67,11 +84,22 @@ export async function loadScenario(
     };
   }
   interpolateTarget(raw, path, env);
+  const duplicates = (await duplicateKeys(bytes.toString('utf8'), file)).map((d) => duplicateProblem(path, raw, d));
   const parsed = Scenario.safeParse(raw);
-  if (!parsed.success) throw new InputError(formatIssues(path, parsed.error.issues));
+  const problems = parsed.success ? [] : [formatIssues(path, parsed.error.issues.flatMap(eachUnknownKey))];
+  if (duplicates.length > 0 || !parsed.success) throw new InputError([...duplicates, ...problems].join('\n'));
   const scenario = parsed.data;
   const missing = missingCredential(scenario.target?.auth, env);
   if (missing) throw new InputError(`${path}: target.auth.${missing.field}: ${missing.message}`);
+  // A target the adapter cannot be built from (e.g. a malformed response path) is bad input too,
+  // found now rather than after the run has started. Adapters connect lazily: nothing is sent.
+  if (scenario.target) {
+    try {
+      await createAdapter(scenario.target, env).close?.();
+    } catch (error) {
+      throw new InputError(`${path}: target: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const source = scenario.cohort.source;
   // Data paths in a scenario are relative to the scenario file, wherever the CLI runs from.
   if (source) source.path = resolve(dirname(file), source.path);
