@@ -109,12 +109,13 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
   if (!resume && (await stat(join(runDir, JOURNAL_FILE)).catch(() => null))) {
     throw new RunFailure(`${runDir} already holds a run (${JOURNAL_FILE} exists); choose another --out, or continue it with --resume ${runDir}`);
   }
-  await mkdir(runDir, { recursive: true });
   const shard = (resume ? resume.shard : request.shard) ?? null;
 
-  // Imported data are read (and any malformed line reported) before anything starts.
+  // Imported data are read (and any malformed line reported) before anything starts, even the
+  // run folder: bad data leaves nothing behind.
   const sources: CaseSource[] = [];
   for (const { scenario } of request.scenarios) sources.push(await sourceOf(scenario, request));
+  await mkdir(runDir, { recursive: true });
   const needsReference = !request.target && request.scenarios.some((s) => !s.scenario.target);
   const models = needsReference ? await spawnReferenceModels() : undefined;
   const resolved = request.scenarios.map((loaded, i) => {

@@ -77,5 +77,7 @@ export default defineScenario({
     const result = await clinsim(['run', scenario, '--out', join(dir, 'broken-run')], { env: { CLINSIM_PSEUDONYM_SALT: 'k' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Patient\.000\.ndjson:2/);
+    // Nothing is left behind that could pass for a run.
+    expect(await readdir(join(dir, 'broken-run')).catch(() => 'absent')).toBe('absent');
   });
 });

@@ -22,7 +22,7 @@ describe('note-triage against the bundled reference model', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('reaches /triage through http-json; negation-failure and injection-success fire on the flawed model', async () => {
+  it('reaches the reference triage model through the OpenAI chat endpoint; negation-failure and injection-success fire on the flawed model', async () => {
     const result = await executeRun({
       runId: 'triage-ref',
       runDir: join(dir, 'run'),
@@ -42,7 +42,7 @@ describe('note-triage against the bundled reference model', () => {
       ],
     });
     expect(result.manifest.status).toBe('complete');
-    expect(result.manifest.scenarios[0]!.target).toMatchObject({ adapter: 'http-json', url: expect.stringMatching(/\/triage$/), reference: true });
+    expect(result.manifest.scenarios[0]!.target).toMatchObject({ adapter: 'openai', url: expect.stringMatching(/\/v1$/), reference: true });
     const arms = Object.fromEntries(result.report!.scenarios[0]!.arms.map((a) => [a.name, a]));
     for (const arm of Object.values(arms)) expect(arm.outcomes).toMatchObject({ ok: 150, error: 0, timeout: 0, invalid: 0 });
     const byCheck = (arm: string) => arms[arm]!.safety.byCheck;

@@ -69,8 +69,13 @@ describe('crash', () => {
 
   it('fails a 5xx or a transport failure on malformed input', () => {
     expect(verdict('crash', failed('http-status', 500, { perturbations: fuzz }), undefined, sepsis)).toBe('HTTP 500 on malformed input (expected a 4xx)');
-    expect(verdict('crash', failed('http-status', 503, { perturbations: fuzz }), undefined, sepsis)).toMatch(/503/);
+    expect(verdict('crash', failed('http-status', 502, { perturbations: fuzz }), undefined, sepsis)).toMatch(/502/);
     expect(verdict('crash', failed('transport', null, { perturbations: fuzz }), undefined, sepsis)).toMatch(/transport failure/);
+  });
+
+  it('passes an overloaded or unreachable service (503, 504: retried already, not caused by the input)', () => {
+    expect(verdict('crash', failed('http-status', 503, { perturbations: fuzz }), undefined, sepsis)).toBe('pass');
+    expect(verdict('crash', failed('http-status', 504, { perturbations: fuzz }), undefined, sepsis)).toBe('pass');
   });
 
   it('passes a clean 4xx, an answer, an unparseable reply or a timeout', () => {
