@@ -81,7 +81,11 @@ export class AdapterError extends Error {
   constructor(
     readonly type: FailureType,
     message: string,
-    readonly details: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    /**
+     * `code`: for a `transport` failure, the network error's code (`ECONNREFUSED`, `UND_ERR_SOCKET`,
+     * …) when it had one; the runner retries only the codes of failures/TRANSIENT_NETWORK_CODES.
+     */
+    readonly details: { status?: number; retryAfterMs?: number; code?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: details.cause });
   }

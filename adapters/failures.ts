@@ -43,14 +43,32 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/**
+ * Network codes of failures worth a retry: the connection was refused, reset, timed out while
+ * connecting, or closed mid-reply (undici's `UND_ERR_SOCKET`), or DNS failed for now (`EAI_AGAIN`).
+ * A certificate error, an unknown host (`ENOTFOUND`) or an error without a code would fail again.
+ */
+export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+
 /** A failed fetch: the deadline's or the run's abort, or a transport failure named by its code. */
 export function fetchFailure(error: unknown, signal: AbortSignal, what: string): AdapterError {
   if (signal.aborted) return abortFailure(signal, what);
-  return new AdapterError('transport', `${what} failed: ${networkCode(error)}`, { cause: error });
+  const code = networkCode(error);
+  const description = code ?? (error instanceof Error ? error.message.slice(0, 120) : 'network error');
+  return new AdapterError('transport', `${what} failed: ${description}`, { ...(code === undefined ? {} : { code }), cause: error });
 }
 
-/** The most specific code undici gives (`ECONNREFUSED`, `ECONNRESET`, `UND_ERR_SOCKET`, …). */
-function networkCode(error: unknown): string {
+/** The most specific code undici gives (`ECONNREFUSED`, `ECONNRESET`, `UND_ERR_SOCKET`, …), if any. */
+export function networkCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const code = (current as Error & { code?: unknown }).code;
@@ -61,7 +79,7 @@ function networkCode(error: unknown): string {
     }
     current = current.cause;
   }
-  return error instanceof Error ? error.message.slice(0, 120) : 'network error';
+  return undefined;
 }
 
 /** Settles with `promise`, or rejects with the signal's abort failure as soon as it aborts (the work itself is shared and goes on). */

@@ -44,8 +44,12 @@ const OperationOutcome = z.object({
   ),
 });
 
-/** `error invalid: Bundle is required; warning …` — an OperationOutcome in one line, or undefined when `body` is not one. */
-export function outcomeText(body: unknown): string | undefined {
+/**
+ * `error invalid: Bundle is required; warning …` — an OperationOutcome in one line, or undefined when
+ * `body` is not one. `scrub` runs before the 300-character cut: a key cut there would no longer
+ * match in full.
+ */
+export function outcomeText(body: unknown, scrub: (text: string) => string = (text) => text): string | undefined {
   const parsed = OperationOutcome.safeParse(body);
   if (!parsed.success) return undefined;
   const text = parsed.data.issue
@@ -54,7 +58,8 @@ export function outcomeText(body: unknown): string | undefined {
       return `${i.severity} ${i.code}${why ? `: ${why}` : ''}`;
     })
     .join('; ');
-  return text.length <= 300 ? text : `${text.slice(0, 299)}…`;
+  const clean = scrub(text);
+  return clean.length <= 300 ? clean : `${clean.slice(0, 299)}…`;
 }
 
 const invalid = (message: string, cause?: unknown): AdapterError => new AdapterError('invalid-response', message, cause === undefined ? {} : { cause });
@@ -103,10 +108,10 @@ function fromRiskAssessment(resource: unknown): Prediction {
 }
 
 /** The Prediction of a 2xx operation reply; throws `invalid-response` naming what was wrong. */
-export function predictionOfOperation(body: unknown, names: ParameterNames): Prediction {
+export function predictionOfOperation(body: unknown, names: ParameterNames, scrub: (text: string) => string = (text) => text): Prediction {
   const type = typeof body === 'object' && body !== null && 'resourceType' in body ? (body as { resourceType: unknown }).resourceType : undefined;
   if (type === 'RiskAssessment') return fromRiskAssessment(body);
-  if (type === 'OperationOutcome') throw invalid(`the operation answered an OperationOutcome: ${outcomeText(body) ?? 'unreadable'}`);
+  if (type === 'OperationOutcome') throw invalid(`the operation answered an OperationOutcome: ${outcomeText(body, scrub) ?? 'unreadable'}`);
   if (type !== 'Parameters') {
     throw invalid(`the operation answered ${typeof type === 'string' ? `a ${type.slice(0, 40)}` : 'something that is not a FHIR resource'}, expected Parameters or RiskAssessment`);
   }

@@ -4,8 +4,8 @@ import type { TargetOf } from '../simulator/targets/index.ts';
 import { AdapterError, recordStatus, type Adapter, type CallContext, type ModelInput, type Prediction } from './adapter.ts';
 import { abortFailure, fetchFailure } from './failures.ts';
 import { outcomeText, predictionOfOperation } from './fhir-answer.ts';
-import { parseRetryAfter, splitCredentials, withStatus } from './http-exchange.ts';
-import { secretScrubber } from './scrub.ts';
+import { appendPath, parseRetryAfter, splitCredentials, withStatus } from './http-exchange.ts';
+import { secretScrubber, secretsOf } from './scrub.ts';
 
 type FhirTarget = TargetOf<'fhir'>;
 /** What the adapter needs of a target; the call policy (timeout, retries, concurrency) is the runner's. */
@@ -50,13 +50,15 @@ const isRecord = (v: unknown): v is Loose => typeof v === 'object' && v !== null
  * logging (`DEBUG=fhir-kit-client:*`) prints request headers, credentials included: leave it off.
  */
 export function fhirAdapter(options: FhirOptions): Adapter {
-  const { endpoint, authorization, display } = splitCredentials(options.url.replace(/\/+$/, ''));
+  const { endpoint, authorization, display } = splitCredentials(options.url);
   const headers = { ...(authorization ? { authorization } : {}), ...options.headers };
-  const client = new Client({ baseUrl: endpoint.replace(/\/+$/, ''), customHeaders: headers });
+  // Requests go to absolute URLs built with appendPath (fhir-kit-client joins its baseUrl as a
+  // string, which would put the operation after a query string); baseUrl is only its required setting.
+  const client = new Client({ baseUrl: endpoint, customHeaders: headers });
   const names = { score: options.response?.score ?? 'score', label: options.response?.label ?? 'label', text: options.response?.text ?? 'text' };
   const parameter = options.parameter ?? 'bundle';
   const base = display.replace(/\/+$/, '');
-  const scrub = secretScrubber(headers);
+  const scrub = secretScrubber(headers, secretsOf({}, options.url));
 
   return {
     kind: 'fhir',
@@ -68,14 +70,19 @@ export function fhirAdapter(options: FhirOptions): Adapter {
       const body = { resourceType: 'Parameters', parameter: [{ name: parameter, resource: input.bundle }] };
       let reply: KitResource;
       try {
-        reply = await client.operation({ name: operation, method: 'POST', input: body as KitResource, options: { signal } });
+        // As fhir-kit-client's operation() names it: `$` prefixed when the target left it out.
+        reply = await client.request(appendPath(endpoint, operation.startsWith('$') ? operation : `$${operation}`), {
+          method: 'POST',
+          body: body as KitResource,
+          options: { signal, headers: { 'content-type': 'application/fhir+json' } },
+        });
       } catch (error) {
-        throw scrub.error(failureOf(error, signal, what));
+        throw scrub.error(failureOf(error, signal, what, scrub.text));
       }
       const status = Client.httpFor(reply).response?.status ?? 200;
       let prediction: Prediction;
       try {
-        prediction = predictionOfOperation(reply, names);
+        prediction = predictionOfOperation(reply, names, scrub.text);
       } catch (error) {
         throw withStatus(scrub.error(error), status);
       }
@@ -91,13 +98,13 @@ export function fhirAdapter(options: FhirOptions): Adapter {
  * `response: { status, data }` for a non-2xx status or a body that is not JSON (whatever the
  * status), and with fetch's own error for transport failures and aborts.
  */
-export function failureOf(error: unknown, signal: AbortSignal, what: string): AdapterError {
+export function failureOf(error: unknown, signal: AbortSignal, what: string, scrub: (text: string) => string = (text) => text): AdapterError {
   if (signal.aborted) return abortFailure(signal, what);
   const response = isRecord(error) && isRecord(error.response) ? error.response : undefined;
   if (response && typeof response.status === 'number') {
     const status = response.status;
     if (status >= 200 && status <= 299) return new AdapterError('invalid-response', `${what}: HTTP ${status} reply is not JSON`, { status, cause: error });
-    const outcome = outcomeText(response.data);
+    const outcome = outcomeText(response.data, scrub);
     const config = isRecord(error) && isRecord(error.config) ? error.config : undefined;
     const retryAfterMs = config?.headers instanceof Headers ? parseRetryAfter(config.headers.get('retry-after')) : undefined;
     return new AdapterError('http-status', `${what} answered HTTP ${status}${outcome ? `: OperationOutcome ${outcome}` : ''}`, {

@@ -1,5 +1,6 @@
 import { AdapterError } from './adapter.ts';
 import { fetchFailure } from './failures.ts';
+import { secretScrubber, secretsOf } from './scrub.ts';
 
 /*
  * One HTTP exchange whose answer must be a 2xx JSON body, shared by every HTTP adapter so that a
@@ -7,11 +8,14 @@ import { fetchFailure } from './failures.ts';
  *
  * | what happens                                                  | FailureType        | details              |
  * | ------------------------------------------------------------- | ------------------ | -------------------- |
- * | refused, reset, DNS failure, socket closed mid-reply           | `transport`        |                      |
+ * | refused, reset, DNS failure, socket closed mid-reply           | `transport`        | code (when fetch gave one) |
  * | the signal aborts with a `TimeoutError` reason (the deadline)  | `timeout`          |                      |
  * | the signal aborts for another reason                           | `transport`        |                      |
  * | status outside 200–299 (redirects are not followed)           | `http-status`      | status, retryAfterMs |
  * | body empty, not JSON, larger than MAX_RESPONSE_BYTES           | `invalid-response` | status               |
+ *
+ * An error body's message is scrubbed of the request's credentials (scrub.ts) before it is cut to
+ * 200 characters, so that neither a whole key nor a cut piece of one reaches the message.
  */
 
 /** Replies larger than this are refused as `invalid-response` rather than buffered. */
@@ -67,7 +71,9 @@ export async function exchangeJson(request: ExchangeRequest, options: ExchangeOp
   }
   const { status } = response;
   if (status < 200 || status > 299) {
-    const detail = options.errorMessage ? await errorDetail(response, options.errorMessage) : undefined;
+    // The request's own credentials, for an error body that echoes them (an auth proxy quoting the key).
+    const scrub = (text: string): string => secretScrubber({}, secretsOf(request.headers, request.url)).text(text);
+    const detail = options.errorMessage ? await errorDetail(response, options.errorMessage, scrub) : undefined;
     if (!options.errorMessage) await response.body?.cancel().catch(() => {});
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     throw new AdapterError('http-status', `${what} answered HTTP ${status}${detail ? `: ${detail}` : ''}`, {
@@ -100,17 +106,22 @@ export async function exchangeJson(request: ExchangeRequest, options: ExchangeOp
 }
 
 /**
- * The protocol's message in an error body, on one line and at most 200 characters; undefined when
- * the body is too large, unreadable, not JSON or holds no message. Never throws: the status alone
- * already types the failure.
+ * The protocol's message in an error body, scrubbed of `scrub`'s secrets, on one line and at most
+ * 200 characters; undefined when the body is too large, unreadable, not JSON or holds no message.
+ * Never throws: the status alone already types the failure.
  */
-async function errorDetail(response: Response, message: (body: unknown) => string | undefined): Promise<string | undefined> {
+async function errorDetail(
+  response: Response,
+  message: (body: unknown) => string | undefined,
+  scrub: (text: string) => string,
+): Promise<string | undefined> {
   const text = await boundedText(response, ERROR_BODY_BYTES);
   if (text === undefined) return undefined;
   try {
     const found = message(JSON.parse(text) as unknown);
     if (found === undefined) return undefined;
-    const line = found.replace(/\s+/g, ' ').trim();
+    // Scrubbed before the cut: a key cut at the limit would no longer match in full.
+    const line = scrub(found).replace(/\s+/g, ' ').trim();
     return line.length <= 200 ? line : `${line.slice(0, 199)}…`;
   } catch {
     return undefined;
@@ -173,4 +184,16 @@ export function splitCredentials(url: string): { endpoint: string; authorization
   }
   const display = `${parsed.origin}${parsed.pathname}`;
   return authorization ? { endpoint: parsed.href, authorization, display } : { endpoint: parsed.href, display };
+}
+
+/**
+ * `url` with `segment` appended to its path, query kept: `https://h/v1?api-version=2` +
+ * `chat/completions` → `https://h/v1/chat/completions?api-version=2` (a string join would put the
+ * segment inside the query). The fragment is dropped: it never reaches a server.
+ */
+export function appendPath(url: string, segment: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/${segment.replace(/^\/+/, '')}`;
+  parsed.hash = '';
+  return parsed.href;
 }

@@ -18,9 +18,9 @@ export interface InProcessOptions {
  * | `predict` throws or rejects                    | `transport`        |
  * | the value is not a valid Prediction            | `invalid-response` |
  *
- * A throw maps to `transport` because an in-process `predict` is most often a thin wrapper around
- * an SDK or a client that does its own I/O, and such failures are worth the runner's retry; a
- * deterministic crash costs at most `retries` extra calls. There is no HTTP status to report.
+ * A throw maps to `transport` (the call got no answer) without a network code, so the runner does
+ * not retry it: a crash in this process is most often deterministic, and retrying it would only
+ * repeat it. There is no HTTP status to report.
  *
  * The function receives a structured clone of the bundle, so a model that mutates its input cannot
  * change the case the runner journals or sends to other arms. Synchronous code cannot be

@@ -1,10 +1,10 @@
 import type { TargetOf } from '../simulator/targets/index.ts';
 import { AdapterError, recordStatus, type Adapter, type CallContext, type ModelInput, type Prediction, type Usage } from './adapter.ts';
 import { abortFailure, shortZodMessage, validatePrediction } from './failures.ts';
-import { exchangeJson, splitCredentials, withStatus, type ExchangeReply } from './http-exchange.ts';
+import { appendPath, exchangeJson, splitCredentials, withStatus, type ExchangeReply } from './http-exchange.ts';
 import { ChatCompletion, openAiErrorMessage, type ChatCompletionRequest } from './openai-wire.ts';
 import { renderTemplate, TASK_PROMPTS, type AnswerReading, type TaskPrompt } from './prompts/index.ts';
-import { secretScrubber } from './scrub.ts';
+import { secretScrubber, secretsOf } from './scrub.ts';
 
 type OpenAiTarget = TargetOf<'openai'>;
 /** What the adapter needs of a target; the call policy (timeout, retries, concurrency) is the runner's. */
@@ -49,16 +49,15 @@ const QUOTE_CHARS = 80;
  * (the headers' values) are never part of one, even when a server echoes them.
  */
 export function openAiAdapter(options: OpenAiOptions): Adapter {
-  const base = options.url.replace(/\/+$/, '');
-  const { endpoint, authorization, display } = splitCredentials(`${base}/chat/completions`);
-  const { endpoint: modelsUrl, display: modelsDisplay } = splitCredentials(`${base}/models`);
+  const { endpoint, authorization, display } = splitCredentials(appendPath(options.url, 'chat/completions'));
+  const { endpoint: modelsUrl, display: modelsDisplay } = splitCredentials(appendPath(options.url, 'models'));
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/json',
     ...(authorization ? { authorization } : {}),
     ...options.headers,
   };
-  const scrub = secretScrubber({ ...(authorization ? { authorization } : {}), ...options.headers });
+  const scrub = secretScrubber({ ...(authorization ? { authorization } : {}), ...options.headers }, secretsOf({}, options.url));
   const what = `POST ${display}`;
   const pattern = options.answer ? new RegExp(options.answer.pattern, options.answer.flags) : undefined;
 
@@ -133,16 +132,16 @@ export function readReply(
   const cutOff = choice.finish_reason === null ? undefined : CUT_OFF[choice.finish_reason];
   if (cutOff !== undefined) throw new AdapterError('invalid-response', cutOff);
   const { content, refusal } = choice.message;
-  if (typeof refusal === 'string' && refusal !== '') throw new AdapterError('invalid-response', `the model refused: ${quote(refusal)}`);
+  if (typeof refusal === 'string' && refusal !== '') throw new AdapterError('invalid-response', `the model refused: ${quote(refusal, scrub)}`);
   if (content === null || content.trim() === '') throw new AdapterError('invalid-response', 'choices[0].message.content is empty');
 
-  const reading = pattern ? byPattern(content, pattern, task) : byJson(content, task);
+  const reading = pattern ? byPattern(content, pattern, task, scrub) : byJson(content, task, scrub);
   if ('problem' in reading) throw new AdapterError('invalid-response', reading.problem);
   const usage = usageOf(parsed.data.usage ?? undefined, cost);
   return validatePrediction({ ...reading.prediction, text: scrub(content), ...(usage ? { usage } : {}) });
 }
 
-function byJson(content: string, task: TaskPrompt): AnswerReading {
+function byJson(content: string, task: TaskPrompt, scrub: (text: string) => string): AnswerReading {
   // Models often fence JSON in Markdown; one fence around the whole content is accepted, nothing else.
   const fenced = /^\s*```(?:json)?[ \t]*\r?\n([\s\S]*?)\r?\n[ \t]*```\s*$/i.exec(content);
   const text = (fenced ? fenced[1]! : content).trim();
@@ -150,14 +149,14 @@ function byJson(content: string, task: TaskPrompt): AnswerReading {
   try {
     value = JSON.parse(text);
   } catch {
-    return { problem: `choices[0].message.content is not the JSON answer the task asks for: ${quote(content)}` };
+    return { problem: `choices[0].message.content is not the JSON answer the task asks for: ${quote(content, scrub)}` };
   }
   return task.fromJson(value);
 }
 
-function byPattern(content: string, pattern: RegExp, task: TaskPrompt): AnswerReading {
+function byPattern(content: string, pattern: RegExp, task: TaskPrompt, scrub: (text: string) => string): AnswerReading {
   const match = pattern.exec(content);
-  if (!match) return { problem: `choices[0].message.content does not match the answer pattern /${pattern.source}/: ${quote(content)}` };
+  if (!match) return { problem: `choices[0].message.content does not match the answer pattern /${pattern.source}/: ${quote(content, scrub)}` };
   const capture = match[1];
   if (capture === undefined) return { problem: `the answer pattern /${pattern.source}/ matched, but its capture group did not` };
   return task.fromCapture(capture);
@@ -171,7 +170,8 @@ function usageOf(usage: ChatCompletion['usage'] | undefined, cost: OpenAiOptions
   return { promptTokens, completionTokens, costUsd };
 }
 
-function quote(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+/** At most QUOTE_CHARS of `text`, scrubbed first: a key cut at the limit would no longer match in full. */
+function quote(text: string, scrub: (text: string) => string): string {
+  const flat = scrub(text).replace(/\s+/g, ' ').trim();
   return JSON.stringify(flat.length <= QUOTE_CHARS ? flat : `${flat.slice(0, QUOTE_CHARS - 1)}…`);
 }

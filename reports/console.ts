@@ -7,7 +7,7 @@ import { num, textTable } from './format.ts';
 export function renderConsole(report: Report): string {
   const out: string[] = [];
   for (const s of report.scenarios) {
-    out.push('', `${s.name} (${s.task}) → ${s.target.adapter} ${s.target.url ?? ''}`);
+    out.push('', `${s.name} (${s.task}) → ${s.target.adapter} ${s.target.url ?? ''}${s.target.model === undefined ? '' : ` (model ${s.target.model})`}`);
     out.push(textTable(armColumns(s.task), s.arms.map((a) => armRow(a, s.task))));
     const failures = failureLine(s.arms);
     if (failures) out.push(failures);

@@ -58,7 +58,7 @@ export function renderSummaryMarkdown(report: Report): string {
   lines.push(...overview(report));
   for (const s of report.scenarios) {
     lines.push(`## ${s.name} (${s.task}): ${s.passed ? 'passed' : 'failed'}`, '');
-    lines.push(`Target: ${s.target.adapter} ${s.target.url ?? ''} · seed ${s.seed} · ${s.size} patients · threshold ${s.threshold}`, '');
+    lines.push(`Target: ${s.target.adapter} ${s.target.url ?? ''}${s.target.model === undefined ? '' : ` (model ${s.target.model})`} · seed ${s.seed} · ${s.size} patients · threshold ${s.threshold}`, '');
     lines.push(...gateLines(s));
     const columns = armColumns(s.task);
     lines.push(row(columns), row(columns.map(() => '---')));

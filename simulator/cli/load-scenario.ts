@@ -14,6 +14,11 @@ import { duplicateKeys, pathsOfKey, type DuplicateKey } from './duplicate-keys.t
 export interface ScenarioOverrides {
   readonly seed?: number;
   readonly size?: number;
+  /**
+   * The CLI's --target replaces the scenario's target: its credentials are never read, so an unset
+   * `auth` variable of the scenario's own target is no reason to refuse the run.
+   */
+  readonly targetReplaced?: boolean;
 }
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -89,13 +94,14 @@ export async function loadScenario(
   const problems = parsed.success ? [] : [formatIssues(path, parsed.error.issues.flatMap(eachUnknownKey))];
   if (duplicates.length > 0 || !parsed.success) throw new InputError([...duplicates, ...problems].join('\n'));
   const scenario = parsed.data;
-  const missing = missingCredential(scenario.target?.auth, env);
+  const target = overrides.targetReplaced ? undefined : scenario.target;
+  const missing = missingCredential(target?.auth, env);
   if (missing) throw new InputError(`${path}: target.auth.${missing.field}: ${missing.message}`);
   // A target the adapter cannot be built from (e.g. a malformed response path) is bad input too,
   // found now rather than after the run has started. Adapters connect lazily: nothing is sent.
-  if (scenario.target) {
+  if (target) {
     try {
-      await createAdapter(scenario.target, env).close?.();
+      await createAdapter(target, env).close?.();
     } catch (error) {
       throw new InputError(`${path}: target: ${error instanceof Error ? error.message : String(error)}`);
     }

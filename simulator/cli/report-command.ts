@@ -66,7 +66,7 @@ export async function reportCommand(argv: readonly string[], io: { stdout: NodeJ
   const manifest = await finishedRun(runDir);
   let report: Report;
   try {
-    report = await renderRunReports(runDir, { resamples: flags.resamples ?? manifest.invocation?.resamples ?? undefined });
+    report = await renderRunReports(runDir, { resamples: flags.resamples ?? manifest.invocation?.resamples ?? manifest.mergedResamples ?? undefined });
   } catch (error) {
     if (error instanceof JournalFormatError) throw new InputError(`clinsim report: ${error.message}`);
     throw error;

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -6,8 +6,13 @@ import { renderConsole } from '../../reports/console.ts';
 import { executeRun, newRunId, type LoadedScenario } from '../run/execute.ts';
 import { invocationOf, readResumable, resumeCommand, resumedTargetFlag } from '../run/resume.ts';
 import { MANIFEST_FILE, readManifest } from '../run/manifest.ts';
+import { JOURNAL_FILE } from '../run/journal.ts';
 import { describeShard } from '../run/shard.ts';
 import { EXIT, InputError } from './exit-codes.ts';
+import { missingCredential } from '../../adapters/auth.ts';
+import { createAdapter } from '../../adapters/create.ts';
+import { redactUrl } from '../run/redact.ts';
+import type { Target } from '../scenario.ts';
 import { intFlag, parseFlags } from './flags.ts';
 import { loadScenario } from './load-scenario.ts';
 import { progressReporter } from './progress.ts';
@@ -49,6 +54,23 @@ describes the rule and --tolerance); a regression fails the run like a gate and 
 compare.md, compare.json, summary.md and junit.xml.
 Exit codes: 0 all gates pass, 1 a gate failed (or a regression against --baseline), 2 bad input or usage, 3 the run could not be carried out.`;
 
+/**
+ * The --target's credentials and configuration, checked before anything runs: an unset variable,
+ * or a value that cannot go in a header (e.g. a trailing newline), is bad input (exit 2), not a
+ * run that fails part way (exit 3). Adapters connect lazily, so building one sends nothing.
+ */
+async function checkFlagTarget(target: Target): Promise<void> {
+  // Named by adapter and redacted URL: the flag's URL may carry a credential of its own.
+  const flag = 'url' in target ? `${target.adapter}+${redactUrl(target.url)}` : target.adapter;
+  const missing = missingCredential(target.auth);
+  if (missing) throw new InputError(`--target ${flag}: auth.${missing.field}: ${missing.message}`);
+  try {
+    await createAdapter(target).close?.();
+  } catch (error) {
+    throw new InputError(`--target ${flag}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function bundledScenarios(): Promise<string[]> {
   const names = (await readdir(BUNDLED_SCENARIOS)).filter((n) => n.endsWith('.scenario.ts')).sort();
   return names.map((n) => join(BUNDLED_SCENARIOS, n));
@@ -82,6 +104,7 @@ export async function runCommand(argv: readonly string[], io: { stdout: NodeJS.W
   const given = flags.target === undefined ? undefined : parseTargetFlag(flags.target);
   const storedTarget = invoked ? resumedTargetFlag(invoked, given) : undefined;
   const target = storedTarget === undefined ? given : parseTargetFlag(storedTarget);
+  if (target) await checkFlagTarget(target);
   const files = invoked ? invoked.files : positionals.length > 0 ? positionals : await bundledScenarios();
   const overrides = invoked ? { seed: invoked.seed ?? undefined, size: invoked.size ?? undefined } : { seed: flags.seed, size: flags.size };
   const resamples = invoked ? (invoked.resamples ?? undefined) : flags.resamples;
@@ -92,7 +115,7 @@ export async function runCommand(argv: readonly string[], io: { stdout: NodeJS.W
   const problems: string[] = [];
   for (const file of files) {
     try {
-      scenarios.push(await loadScenario(file, overrides));
+      scenarios.push(await loadScenario(file, { ...overrides, targetReplaced: target !== undefined }));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       problems.push(error.message);
@@ -115,6 +138,11 @@ export async function runCommand(argv: readonly string[], io: { stdout: NodeJS.W
 
   const runId = resume?.runId ?? newRunId();
   const runDir = flags.resume ?? flags.out ?? join('.clinsim', 'runs', runId);
+  // A usage problem (exit 2), found before anything starts; executeRun refuses it too, as a
+  // RunFailure, for callers in code.
+  if (!resume && (await stat(join(runDir, JOURNAL_FILE)).catch(() => null))) {
+    throw new InputError(`--out ${runDir} already holds a run (${JOURNAL_FILE} exists); choose another --out, or continue it with --resume ${runDir}`);
+  }
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {

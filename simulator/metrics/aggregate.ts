@@ -70,7 +70,7 @@ function scenarioReport(lineage: ScenarioLineage, arms: Map<string, ArmAccumulat
   return {
     name: lineage.name,
     task: lineage.task,
-    target: { adapter: lineage.target.adapter, url: lineage.target.url },
+    target: { adapter: lineage.target.adapter, url: lineage.target.url, ...(lineage.target.model === undefined ? {} : { model: lineage.target.model }) },
     seed: lineage.seed,
     size: lineage.size,
     threshold: lineage.threshold,

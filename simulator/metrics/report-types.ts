@@ -301,7 +301,8 @@ export type GateResult = z.infer<typeof GateResult>;
 export const ScenarioReport = z.object({
   name: z.string(),
   task: z.string(),
-  target: z.object({ adapter: z.string(), url: z.string().nullable() }),
+  /** `model`: an openai target's model name (optional: absent for other adapters and in older reports). */
+  target: z.object({ adapter: z.string(), url: z.string().nullable(), model: z.string().optional() }),
   seed: z.number().int(),
   size: z.number().int(),
   threshold: z.number(),

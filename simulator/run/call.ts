@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdapterError, statusOf, type Adapter, type FailureType, type ModelInput, type Prediction } from '../../adapters/adapter.ts';
+import { TRANSIENT_NETWORK_CODES } from '../../adapters/failures.ts';
 import type { AttemptGate, Congestion } from './call-gate.ts';
 import type { Outcome } from './journal-record.ts';
 
@@ -37,9 +38,15 @@ const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 5_000;
 const RETRY_AFTER_CAP_MS = 30_000;
 
-/** Only infrastructure hiccups are retried; a model that is slow or wrong is measured, not retried. */
+/**
+ * Only infrastructure hiccups are retried: a connection refused, reset or closed mid-reply (a
+ * transport failure whose network code is in TRANSIENT_NETWORK_CODES) and 429/502/503/504. A model
+ * that is slow or wrong is measured, not retried; nor is a transport failure that would fail again
+ * (a certificate error, an unknown host, an in-process `predict()` that threw, an abort).
+ */
 export function isTransient(error: AdapterError): boolean {
-  return error.type === 'transport' || (error.type === 'http-status' && TRANSIENT_STATUS.has(error.details.status ?? 0));
+  if (error.type === 'transport') return error.details.code !== undefined && TRANSIENT_NETWORK_CODES.has(error.details.code);
+  return error.type === 'http-status' && TRANSIENT_STATUS.has(error.details.status ?? 0);
 }
 
 /**
@@ -56,6 +63,7 @@ function congestionOf(error: AdapterError): Congestion {
   return error.type === 'http-status' && error.details.status === 429 ? 'throttled' : 'other';
 }
 
+/** A throw that is not an AdapterError (an adapter's bug) is journalled as `transport`, with no code: never retried. */
 function asAdapterError(error: unknown): AdapterError {
   if (error instanceof AdapterError) return error;
   return new AdapterError('transport', error instanceof Error ? error.message : String(error), { cause: error });

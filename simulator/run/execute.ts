@@ -118,15 +118,22 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
   await mkdir(runDir, { recursive: true });
   const needsReference = !request.target && request.scenarios.some((s) => !s.scenario.target);
   const models = needsReference ? await spawnReferenceModels() : undefined;
-  const resolved = request.scenarios.map((loaded, i) => {
-    const explicit = request.target ?? loaded.scenario.target;
-    const target = explicit ?? referenceTarget(loaded.scenario.task, models!);
-    const source = sources[i]!;
-    return { loaded, target, source, lineage: lineageOf(loaded, target, !explicit, source.size) };
-  });
-  let progress: JournalProgress | null = null;
-  const loadResults = new Map<string, LoadPhaseReport[]>();
+  // Everything after the models start is in one try: whatever fails (the journal's open, a write
+  // or its final sync, the manifest), the models' child process is stopped, or it would keep the
+  // event loop (and the CLI) alive, and a manifest already written says `failed`.
+  let journal: JournalWriter | null = null;
+  let manifest: Manifest | null = null;
+  const manifestPath = join(runDir, MANIFEST_FILE);
+  let interrupted = false;
   try {
+    const resolved = request.scenarios.map((loaded, i) => {
+      const explicit = request.target ?? loaded.scenario.target;
+      const target = explicit ?? referenceTarget(loaded.scenario.task, models!);
+      const source = sources[i]!;
+      return { loaded, target, source, lineage: lineageOf(loaded, target, !explicit, source.size) };
+    });
+    let progress: JournalProgress | null = null;
+    const loadResults = new Map<string, LoadPhaseReport[]>();
     if (resume) {
       verifyScenarios(
         resume,
@@ -140,30 +147,23 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
         request.onNote?.(`resume: removed ${progress.tornBytes} bytes of a torn last line and ${progress.droppedRecords} records of partly written cases`);
       }
     }
-  } catch (error) {
-    await models?.close();
-    throw error;
-  }
-  const journal = await JournalWriter.open(join(runDir, JOURNAL_FILE));
-  const manifestPath = join(runDir, MANIFEST_FILE);
-  const now = new Date().toISOString();
-  const manifest: Manifest = resume
-    ? { ...resume, status: 'running', finishedAt: null, scenarios: resolved.map((r) => r.lineage), resumedAt: [...(resume.resumedAt ?? []), now] }
-    : {
-        runId: request.runId,
-        toolVersion: TOOL_VERSION,
-        nodeVersion: process.version,
-        status: 'running',
-        startedAt: now,
-        finishedAt: null,
-        scenarios: resolved.map((r) => r.lineage),
-        invocation: request.invocation ?? null,
-        shard,
-      };
-  await writeManifest(manifestPath, manifest);
+    journal = await JournalWriter.open(join(runDir, JOURNAL_FILE));
+    const now = new Date().toISOString();
+    manifest = resume
+      ? { ...resume, status: 'running', finishedAt: null, scenarios: resolved.map((r) => r.lineage), resumedAt: [...(resume.resumedAt ?? []), now] }
+      : {
+          runId: request.runId,
+          toolVersion: TOOL_VERSION,
+          nodeVersion: process.version,
+          status: 'running',
+          startedAt: now,
+          finishedAt: null,
+          scenarios: resolved.map((r) => r.lineage),
+          invocation: request.invocation ?? null,
+          shard,
+        };
+    await writeManifest(manifestPath, manifest);
 
-  let interrupted = false;
-  try {
     for (const [i, { loaded, target, source, lineage }] of resolved.entries()) {
       if (request.signal.aborted) break;
       const { scenario } = loaded;
@@ -237,17 +237,23 @@ export async function executeRun(request: RunRequest): Promise<RunResult> {
       }
       await writeManifest(manifestPath, manifest);
     }
-  } catch (error) {
-    await journal.close();
+    // Closed inside the try: a failed last write or sync (ENOSPC, EIO) fails the run like any other.
+    const closing = journal;
+    journal = null;
+    await closing.close();
     await models?.close();
-    await writeManifest(manifestPath, { ...manifest, status: 'failed', finishedAt: new Date().toISOString() });
+  } catch (error) {
+    // Each step is guarded so that one failing does not skip the others; the original error is
+    // the one reported.
+    if (journal) await journal.close().catch(() => undefined);
+    await models?.close().catch(() => undefined);
+    if (manifest) await writeManifest(manifestPath, { ...manifest, status: 'failed', finishedAt: new Date().toISOString() }).catch(() => undefined);
     throw error;
   }
-  await journal.close();
-  await models?.close();
 
   interrupted ||= request.signal.aborted;
-  const finished: Manifest = { ...manifest, status: interrupted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString() };
+  // Set before anything in the try could complete without throwing.
+  const finished: Manifest = { ...manifest!, status: interrupted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString() };
   await writeManifest(manifestPath, finished);
   // report.json is written last: a run killed before it has none, and resume writes it.
   const report = interrupted || shard ? null : await renderRunReports(runDir, { resamples: request.resamples });
@@ -277,10 +283,27 @@ function lineageOf(loaded: LoadedScenario, target: Target, reference: boolean, s
     source: scenario.cohort.source ?? null,
     threshold: scenario.threshold ?? tasks[scenario.task].defaultThreshold,
     repeats: scenario.repeats,
-    target: { adapter: target.adapter, url: 'url' in target ? redactUrl(target.url) : null, reference },
+    target: lineageTarget(target, reference),
     arms: Object.entries(scenario.arms).map(([name, perturbations]) => ({ name, perturbations: [...perturbations] })),
     gates: scenario.gates,
     cohortHash: null,
     cases: 0,
   };
+}
+
+/** The target as the manifest records it: no credentials, but every field that picks the endpoint. */
+function lineageTarget(target: Target, reference: boolean): ScenarioLineage['target'] {
+  const base = { adapter: target.adapter, url: 'url' in target ? redactUrl(target.url) : null, reference };
+  switch (target.adapter) {
+    case 'openai':
+      return { ...base, model: target.model };
+    case 'fhir':
+      return { ...base, ...(target.operation === undefined ? {} : { operation: target.operation }) };
+    case 'kserve':
+      return { ...base, ...(target.output === undefined ? {} : { output: target.output }) };
+    case 'cds-hooks':
+      return { ...base, hook: target.hook, ...(target.fhirServer === undefined ? {} : { fhirServer: redactUrl(target.fhirServer) }) };
+    default:
+      return base;
+  }
 }

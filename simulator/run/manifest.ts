@@ -19,7 +19,24 @@ export const ScenarioLineage = z.object({
   source: z.object({ path: z.string(), scope: z.string() }).nullable(),
   threshold: z.number(),
   repeats: z.number().int(),
-  target: z.object({ adapter: z.string(), url: z.string().nullable(), reference: z.boolean() }),
+  target: z.object({
+    adapter: z.string(),
+    url: z.string().nullable(),
+    reference: z.boolean(),
+    // What else picks the endpoint's behaviour and may be filled at run time (e.g. the openai model
+    // from $CLINSIM_OPENAI_MODEL), so resume and merge can refuse a different one. Optional: absent
+    // in manifests written before they were recorded, and for targets that have no such field.
+    /** openai: the model name sent in every request. */
+    model: z.string().optional(),
+    /** fhir: the operation called, when the scenario names one. */
+    operation: z.string().optional(),
+    /** kserve: the output tensor read, when the scenario names one. */
+    output: z.string().optional(),
+    /** cds-hooks: the hook called. */
+    hook: z.string().optional(),
+    /** cds-hooks: the fhirServer sent (redacted like url). */
+    fhirServer: z.string().optional(),
+  }),
   arms: z.array(z.object({ name: z.string(), perturbations: z.array(z.object({ kind: z.string(), params: z.record(z.string(), z.unknown()) })) })),
   gates: z.record(z.string(), z.string()),
   /**
@@ -69,6 +86,11 @@ export const Manifest = z.object({
   resumedAt: z.array(z.string()).optional(),
   /** The shard runs a `clinsim merge` folder was made from. */
   mergedFrom: z.array(z.object({ dir: z.string(), runId: z.string(), shard: Shard })).optional(),
+  /**
+   * The bootstrap resamples a merged folder's report was rendered with (null: the default), so
+   * `clinsim report` renders it again identically; a merged folder has no invocation to hold them.
+   */
+  mergedResamples: z.number().int().nullable().optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;
 

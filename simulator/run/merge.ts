@@ -57,6 +57,7 @@ export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
   await mkdir(work, { recursive: true });
   try {
     const first = shards[0]!.manifest;
+    const resamples = request.resamples ?? first.invocation?.resamples ?? undefined;
     const cases = await copyJournals(shards, join(work, JOURNAL_FILE));
     const load = await mergeLoad(shards);
     if (load.size > 0) await writeLoadFile(join(work, LOAD_FILE), load);
@@ -71,9 +72,9 @@ export async function mergeShards(request: MergeRequest): Promise<MergeResult> {
       invocation: null,
       shard: null,
       mergedFrom: shards.map((s) => ({ dir: resolve(s.dir), runId: s.manifest.runId, shard: s.shard })),
+      mergedResamples: resamples ?? null,
     };
     await writeManifest(join(work, MANIFEST_FILE), manifest);
-    const resamples = request.resamples ?? first.invocation?.resamples ?? undefined;
     const report = await renderRunReports(work, { resamples });
     if (await stat(out).catch(() => null)) await rmdir(out);
     await rename(work, out);

@@ -70,6 +70,9 @@ export class RateLimiter {
           this.timer = undefined;
           this.pump();
         }, Math.ceil(wait));
+        // A waiter is someone else's pending promise, not a reason to keep the process up: after
+        // Ctrl-C a low rate would otherwise hold the exit for up to 1/perSecond seconds.
+        this.timer.unref();
         return;
       }
       this.waiting.shift()!();

@@ -4,7 +4,7 @@ const SECRET_WORDS = new Set([
   'authorization', 'credential', 'credentials', 'code', 'session', 'sas',
 ]);
 
-function isSecretName(name: string): boolean {
+export function isSecretName(name: string): boolean {
   // `api_key`, `X-Api-Key`, `accessToken` → api, key / x, api, key / access, token
   const parts = decodeURIComponentSafe(name)
     .replace(/([a-z])([A-Z])/g, '$1 $2')

@@ -85,7 +85,10 @@ export function lineageDifference(was: ScenarioLineage, now: ScenarioLineage): L
     if (canonical(was[field]) !== canonical(now[field])) return { field, was: canonical(was[field]), now: canonical(now[field]) };
   }
   const sameTarget =
-    was.target.adapter === now.target.adapter && was.target.reference === now.target.reference && (now.target.reference || was.target.url === now.target.url);
+    was.target.adapter === now.target.adapter &&
+    was.target.reference === now.target.reference &&
+    (now.target.reference || was.target.url === now.target.url) &&
+    TARGET_FIELDS.every((field) => was.target[field] === now.target[field]);
   return sameTarget ? null : { field: 'target', was: describeTarget(was.target), now: describeTarget(now.target) };
 }
 
@@ -113,8 +116,13 @@ export function verifyScenarios(manifest: Manifest, fresh: readonly ScenarioLine
   });
 }
 
+/** Target fields beside the URL that change what is called (an absent one must stay absent). */
+const TARGET_FIELDS = ['model', 'operation', 'output', 'hook', 'fhirServer'] as const;
+
 function describeTarget(target: ScenarioLineage['target']): string {
-  return target.reference ? `the reference model (${target.adapter})` : `${target.adapter} ${target.url ?? '(in-process)'}`;
+  const where = target.reference ? `the reference model (${target.adapter})` : `${target.adapter} ${target.url ?? '(in-process)'}`;
+  const details = TARGET_FIELDS.filter((field) => target[field] !== undefined).map((field) => `${field} ${target[field]}`);
+  return details.length > 0 ? `${where} (${details.join(', ')})` : where;
 }
 
 /** Which cases of each scenario the journal holds in full. */

@@ -18,7 +18,7 @@ const API_KEY = `key-${randomBytes(16).toString('hex')}`;
 let server: FastifyInstance;
 let base: string;
 let dir: string;
-const requests = { bearer: 0, apiKey: 0, refused: 0 };
+const requests = { bearer: 0, apiKey: 0, refused: 0, open: 0 };
 
 /** Every file under a folder, recursively. */
 async function filesUnder(root: string): Promise<string[]> {
@@ -61,6 +61,10 @@ beforeAll(async () => {
     requests.refused++;
     return { score: 0.2 };
   });
+  server.post('/open', async () => {
+    requests.open++;
+    return { score: 0.2 };
+  });
   base = await server.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -100,6 +104,34 @@ describe('clinsim run with credentials from the environment', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${file}: target.auth.bearerEnv: environment variable CLINSIM_TEST_UNSET_TOKEN is not set`);
     expect(requests.refused).toBe(0);
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it("does not require the scenario's own credential when --target replaces its target", async () => {
+    const file = await scenarioFile('replaced', `{ bearerEnv: 'CLINSIM_TEST_UNSET_TOKEN' }`);
+    const out = join(dir, 'run-replaced');
+    const result = await clinsim(['run', file, '--target', `${base}/open`, '--out', out, '--resamples', '20'], {
+      cwd: dir,
+      env: { MODEL_URL: base, CLINSIM_TEST_UNSET_TOKEN: undefined },
+    });
+    expect(result.stderr).not.toContain('CLINSIM_TEST_UNSET_TOKEN');
+    expect(result.code).toBe(0);
+    expect(requests.open).toBe(SIZE);
+  });
+
+  it("answers a --target credential that cannot be sent (a trailing newline) with exit 2 before the run", async () => {
+    const file = await scenarioFile('flag-key', `{ bearerEnv: 'CLINSIM_TEST_UNSET_TOKEN' }`);
+    const out = join(dir, 'run-flag-key');
+    const before = requests.open;
+    const result = await clinsim(['run', file, '--target', `openai+${base}/open`, '--out', out], {
+      cwd: dir,
+      env: { MODEL_URL: base, OPENAI_API_KEY: `${TOKEN}\n` },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--target openai+');
+    expect(result.stderr).toContain('auth.bearerEnv: environment variable OPENAI_API_KEY holds a value that cannot be sent in an HTTP header');
+    expect(result.stderr).not.toContain(TOKEN);
+    expect(requests.open).toBe(before);
     await expect(readdir(out)).rejects.toThrow();
   });
 });

@@ -107,9 +107,14 @@ export default defineScenario({
     expect(result.stderr).toContain('target.url: environment variable MODEL_URL is not set');
   });
 
-  it('exits 3 when the run cannot be carried out', async () => {
-    const result = await clinsim(['run', '--size', '3', '--out', join(dir, 'default')], { cwd: dir });
+  it('exits 2 when --out already holds a run, and 3 when the run cannot be carried out', async () => {
+    // Naming a finished run as --out is a usage mistake: choose another folder or --resume it.
+    const occupied = await clinsim(['run', '--size', '3', '--out', join(dir, 'default')], { cwd: dir });
+    expect(occupied.code).toBe(2);
+    expect(occupied.stderr).toContain('already holds a run');
+    // A run folder that cannot be created (its parent is a file) stops the run: exit 3.
+    const result = await clinsim(['run', '--size', '3', '--out', join(dir, 'default', 'report.json', 'run')], { cwd: dir });
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('already holds a run');
+    expect(result.stderr).toContain('ENOTDIR');
   });
 });

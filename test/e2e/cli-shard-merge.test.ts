@@ -86,6 +86,25 @@ describe('clinsim run --shard and clinsim merge', () => {
     expect((await readdir(dir)).filter((n) => n.includes('merging'))).toEqual([]);
   }, 180_000);
 
+  it('renders a merged folder again with the --resamples the merge used', async () => {
+    // Other than the shards' 200: the merged folder has no invocation to take them from.
+    const merged = await clinsim(['merge', ...shardDirs, '--out', 'merged-150', '--resamples', '150'], { cwd: dir });
+    expect(merged.code).toBe(0);
+    expect((await readManifest(join(dir, 'merged-150', 'manifest.json'))).mergedResamples).toBe(150);
+    const path = join(dir, 'merged-150', 'report.json');
+    const written = await readFile(path);
+    await rm(path);
+    const again = await clinsim(['report', 'merged-150', '--quiet'], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect((await readFile(path)).equals(written)).toBe(true);
+  }, 120_000);
+
+  it('answers --out naming a folder that already holds a run with exit 2', async () => {
+    const again = await clinsim(['run', ...common(), '--out', 'full'], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('--out full already holds a run (results.jsonl exists)');
+  }, 60_000);
+
   it('refuses folders that are not the complete shards of one run, with exit 2 and the reason', async () => {
     // Doctored copies of the shards: each breaks one rule.
     const copy = async (from: string, to: string, edit: (m: Awaited<ReturnType<typeof readManifest>>) => Awaited<ReturnType<typeof readManifest>>) => {

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Bundle } from 'fhir/r4.js';
 import type { ModelInput } from '../../adapters/adapter.ts';
 import { createAdapter } from '../../adapters/create.ts';
+import { httpJsonAdapter } from '../../adapters/http-json.ts';
 import { statusOf as httpStatusOf } from '../../adapters/adapter.ts';
 import type { Target } from '../../simulator/scenario.ts';
 import { closedPortBase, ctx, failure } from './adapter-fixtures.ts';
@@ -76,7 +77,8 @@ describe('http-json adapter: success', () => {
     const url = new URL(`${base}/echo`);
     url.username = 'model-user';
     url.password = 'pa ss';
-    const prediction = await createAdapter(target('', { url: url.href })).invoke(input, ctx());
+    // The bare adapter: createAdapter's would scrub the echoed credentials this test reads back.
+    const prediction = await httpJsonAdapter({ url: url.href }).invoke(input, ctx());
     expect(JSON.parse(prediction.text ?? '{}')).toEqual({
       contentType: 'application/fhir+json',
       id: 'case-3',

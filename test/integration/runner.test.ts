@@ -8,6 +8,7 @@ import { Scenario, type ScenarioInput } from '../../simulator/scenario.ts';
 import { executeRun, type LoadedScenario } from '../../simulator/run/execute.ts';
 import { readJournal } from '../../simulator/run/journal.ts';
 import { readManifest } from '../../simulator/run/manifest.ts';
+import { closedPortBase } from './adapter-fixtures.ts';
 import { Report } from '../../simulator/metrics/report-types.ts';
 import type { JournalRecord } from '../../simulator/run/journal-record.ts';
 import { OUTPUT_CONTRACT } from '../../simulator/run/output-contract.ts';
@@ -123,6 +124,7 @@ describe('runner against the reference model over HTTP on loopback', () => {
 
   it('classifies a refused connection as an error outcome for every call, and still reports', async () => {
     const runDir = join(dir, 'refused');
+    const closed = await closedPortBase();
     const result = await executeRun({
       runId: 'refused',
       runDir,
@@ -133,7 +135,7 @@ describe('runner against the reference model over HTTP on loopback', () => {
           name: 'refused',
           task: 'sepsis',
           cohort: { size: 5, seed: 1 },
-          target: { adapter: 'http-json', url: 'http://127.0.0.1:9/predict', retries: 1 },
+          target: { adapter: 'http-json', url: `${closed}/predict`, retries: 1 },
           arms: { baseline: [] },
         }),
       ],

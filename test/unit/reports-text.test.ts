@@ -211,3 +211,11 @@ describe('renderConsole', () => {
     expect(out.endsWith('\nverdict: PASSED')).toBe(true);
   });
 });
+
+describe('the target line', () => {
+  it("names an openai target's model in the console and summary.md", () => {
+    const s = scenarioReport({ target: { adapter: 'openai', url: 'http://127.0.0.1:1234/v1', model: 'gpt-x' } });
+    expect(renderConsole(report([s])).split('\n')[1]).toBe('sepsis-demo (sepsis) → openai http://127.0.0.1:1234/v1 (model gpt-x)');
+    expect(renderSummaryMarkdown(report([s]))).toContain('Target: openai http://127.0.0.1:1234/v1 (model gpt-x) · seed');
+  });
+});

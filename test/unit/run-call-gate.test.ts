@@ -9,7 +9,8 @@ const input: ModelInput = { task: 'sepsis', caseIndex: 0, bundle };
 const never = () => new AbortController().signal;
 const http = (status: number, retryAfterMs?: number) =>
   new AdapterError('http-status', `HTTP ${status}`, retryAfterMs === undefined ? { status } : { status, retryAfterMs });
-const transport = () => new AdapterError('transport', 'ECONNREFUSED');
+// A refused connection as fetchFailure types it: its code makes it transient.
+const transport = () => new AdapterError('transport', 'ECONNREFUSED', { code: 'ECONNREFUSED' });
 
 /** An adapter that throws the scripted errors in turn, then answers; it records when each attempt started. */
 function scripted(...errors: AdapterError[]): Adapter & { startedAt: number[] } {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Bundle } from 'fhir/r4.js';
 import { AdapterError, recordStatus, type Adapter, type CallContext, type ModelInput, type Prediction } from '../../adapters/adapter.ts';
-import { abortFailure } from '../../adapters/failures.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { abortFailure, fetchFailure } from '../../adapters/failures.ts';
 import { backoffMs, callWithPolicy, isTransient } from '../../simulator/run/call.ts';
 
 const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [] };
@@ -45,8 +47,11 @@ const hang: Step = (ctx) =>
     ctx.signal.addEventListener('abort', () => reject(abortFailure(ctx.signal)), { once: true });
   });
 
+/** A reset connection, as fetchFailure types it: transient by its code. */
 const transport = (retryAfterMs?: number) =>
-  new AdapterError('transport', 'ECONNRESET', retryAfterMs === undefined ? {} : { retryAfterMs });
+  new AdapterError('transport', 'ECONNRESET', retryAfterMs === undefined ? { code: 'ECONNRESET' } : { code: 'ECONNRESET', retryAfterMs });
+/** A transport failure that would fail again: a certificate error, an unknown host, no code at all. */
+const permanent = (code?: string) => new AdapterError('transport', code ?? 'predict() threw: Error: boom', code === undefined ? {} : { code });
 const http = (status: number, retryAfterMs?: number) =>
   new AdapterError('http-status', `HTTP ${status}`, retryAfterMs === undefined ? { status } : { status, retryAfterMs });
 
@@ -82,12 +87,30 @@ describe('callWithPolicy', () => {
     expect(performance.now() - started).toBeLessThan(700);
   });
 
-  it('treats a thrown non-AdapterError as a transport failure', async () => {
-    const adapter = scripted(fail(new TypeError('fetch failed')), ok(0.9));
-    const result = await callWithPolicy(adapter, input, { timeoutMs: 1000, retries: 1 }, never());
-    expect(result).toMatchObject({ outcome: 'ok', attempts: 2 });
-    const gaveUp = await callWithPolicy(scripted(fail('plain string')), input, { timeoutMs: 1000, retries: 0 }, never());
+  it('reports a thrown non-AdapterError (an adapter bug) as a transport error without retrying it', async () => {
+    const adapter = scripted(fail(new TypeError('Cannot read properties of undefined')), ok(0.9));
+    const result = await callWithPolicy(adapter, input, { timeoutMs: 1000, retries: 3 }, never());
+    expect(result).toMatchObject({ outcome: 'error', attempts: 1, failure: 'transport', error: 'transport: Cannot read properties of undefined', output: null });
+    expect(adapter.contexts).toHaveLength(1);
+    const gaveUp = await callWithPolicy(scripted(fail('plain string')), input, { timeoutMs: 1000, retries: 2 }, never());
     expect(gaveUp).toMatchObject({ outcome: 'error', attempts: 1, error: 'transport: plain string' });
+  });
+
+  it('does not retry a transport failure that would fail again (TLS, unknown host, a crashed predict())', async () => {
+    for (const error of [permanent('CERT_HAS_EXPIRED'), permanent('ENOTFOUND'), permanent('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), permanent()]) {
+      const adapter = scripted(fail(error), ok(0.5));
+      const result = await callWithPolicy(adapter, input, { timeoutMs: 1000, retries: 3 }, never());
+      expect(result).toMatchObject({ outcome: 'error', attempts: 1, failure: 'transport', status: null, error: `transport: ${error.message}` });
+      expect(adapter.contexts).toHaveLength(1);
+    }
+  });
+
+  it('retries each transient network code and succeeds', async () => {
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN', 'ECONNABORTED']) {
+      const adapter = scripted(fail(new AdapterError('transport', code, { code, retryAfterMs: 1 })), ok(0.5, 200));
+      const result = await callWithPolicy(adapter, input, { timeoutMs: 1000, retries: 1 }, never());
+      expect(result, code).toMatchObject({ outcome: 'ok', attempts: 2, status: 200 });
+    }
   });
 
   it('retries a 503 and succeeds on the next attempt', async () => {
@@ -188,8 +211,16 @@ describe('callWithPolicy', () => {
 });
 
 describe('retry policy', () => {
-  it('treats transport and 429/502/503/504 as transient, nothing else', () => {
+  it('treats transport failures with a transient network code and 429/502/503/504 as transient, nothing else', () => {
     expect(isTransient(transport())).toBe(true);
+    for (const code of ['ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN', 'ECONNABORTED']) {
+      expect(isTransient(new AdapterError('transport', code, { code })), code).toBe(true);
+    }
+    for (const code of ['ENOTFOUND', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UND_ERR_HEADERS_OVERFLOW']) {
+      expect(isTransient(permanent(code)), code).toBe(false);
+    }
+    expect(isTransient(permanent())).toBe(false);
+    expect(isTransient(abortFailure(AbortSignal.abort(new Error('run stopped'))))).toBe(false);
     for (const status of [429, 502, 503, 504]) expect(isTransient(http(status))).toBe(true);
     for (const status of [400, 401, 404, 500, 501]) expect(isTransient(http(status))).toBe(false);
     expect(isTransient(new AdapterError('http-status', 'no status'))).toBe(false);
@@ -208,5 +239,45 @@ describe('retry policy', () => {
       expect(backoffMs(4, transport())).toBeLessThan(800);
       expect(backoffMs(20, transport())).toBeLessThan(5_000);
     }
+  });
+});
+
+describe('fetchFailure codes', () => {
+  const live = () => new AbortController().signal;
+  const coded = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
+
+  it('carries the network code of the fetch error’s cause, which decides the retry', () => {
+    const refused = fetchFailure(new TypeError('fetch failed', { cause: coded('ECONNREFUSED') }), live(), 'POST http://h/p');
+    expect(refused).toMatchObject({ type: 'transport', message: 'POST http://h/p failed: ECONNREFUSED', details: { code: 'ECONNREFUSED' } });
+    expect(isTransient(refused)).toBe(true);
+    const closed = fetchFailure(new TypeError('terminated', { cause: coded('UND_ERR_SOCKET') }), live(), 'POST http://h/p');
+    expect(isTransient(closed)).toBe(true);
+    const tls = fetchFailure(new TypeError('fetch failed', { cause: coded('CERT_HAS_EXPIRED') }), live(), 'POST http://h/p');
+    expect(tls.details.code).toBe('CERT_HAS_EXPIRED');
+    expect(isTransient(tls)).toBe(false);
+    const dns = fetchFailure(new TypeError('fetch failed', { cause: new AggregateError([coded('ENOTFOUND')]) }), live(), 'GET http://nowhere/');
+    expect(dns.details.code).toBe('ENOTFOUND');
+    expect(isTransient(dns)).toBe(false);
+  });
+
+  it('names a codeless failure by its message and leaves it without a code (not retried)', () => {
+    const odd = fetchFailure(new TypeError('invalid header value'), live(), 'POST http://h/p');
+    expect(odd).toMatchObject({ type: 'transport', message: 'POST http://h/p failed: invalid header value' });
+    expect(odd.details.code).toBeUndefined();
+    expect(isTransient(odd)).toBe(false);
+  });
+
+  it('a real refused connection is transient', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const signal = live();
+    const error = await fetch(`http://127.0.0.1:${port}/`, { signal }).then(
+      () => undefined,
+      (e: unknown) => fetchFailure(e, signal, 'GET'),
+    );
+    expect(error?.details.code).toBe('ECONNREFUSED');
+    expect(isTransient(error!)).toBe(true);
   });
 });

@@ -113,3 +113,18 @@ describe('RateLimiter', () => {
     for (const burst of [0, 1.5, -2]) expect(() => new RateLimiter(1, burst)).toThrow(RangeError);
   });
 });
+
+describe('RateLimiter timer', () => {
+  it('does not keep the process alive while a waiter waits (Ctrl-C exits at once at a low rate)', async () => {
+    const limiter = new RateLimiter(0.1);
+    await limiter.acquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    // The pending timer is private; read through unknown, as only this test needs it.
+    const timer = (limiter as unknown as { timer: NodeJS.Timeout | undefined }).timer;
+    expect(timer).toBeDefined();
+    expect(timer!.hasRef()).toBe(false);
+    controller.abort();
+    await waiting;
+  });
+});
