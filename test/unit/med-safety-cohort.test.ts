@@ -1,3 +1,4 @@
+import { counting } from './counting-rng.ts';
 import { describe, expect, it } from 'vitest';
 import type {
   AllergyIntolerance,
@@ -166,17 +167,8 @@ function significantByHand(c: Chart): boolean {
 const key = (c: Conflict): string => `${c.kind}|${c.severity}|${c.with}|${c.description}`;
 
 function countingStream(seed: number, index: number): { rng: Rng; calls: () => number } {
-  const inner = patientStream(seed, 'med-safety', index);
-  let calls = 0;
-  const rng = (() => {
-    calls++;
-    return inner();
-  }) as Rng;
-  rng.int32 = () => {
-    calls++;
-    return inner.int32();
-  };
-  return { rng, calls: () => calls };
+  const { rng, draws } = counting(patientStream(seed, 'med-safety', index));
+  return { rng, calls: draws };
 }
 
 // ---------------------------------------------------------------------------------------------

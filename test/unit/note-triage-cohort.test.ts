@@ -1,3 +1,4 @@
+import { counting } from './counting-rng.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, BundleEntry, FhirResource, Observation } from 'fhir/r4.js';
 import type { Case } from '../../simulator/case.ts';
@@ -72,17 +73,8 @@ function references(value: unknown, out: string[] = []): string[] {
 }
 
 function countingStream(index: number): { rng: Rng; calls: () => number } {
-  const inner = patientStream(SEED, TASK, index);
-  let calls = 0;
-  const rng = (() => {
-    calls++;
-    return inner();
-  }) as Rng;
-  rng.int32 = () => {
-    calls++;
-    return inner.int32();
-  };
-  return { rng, calls: () => calls };
+  const { rng, draws } = counting(patientStream(SEED, TASK, index));
+  return { rng, calls: draws };
 }
 
 const sorted = (f: TriageFindings['findings']) => Object.entries(f).sort(([a], [b]) => a.localeCompare(b));

@@ -3,6 +3,7 @@
  * preserved, and their outputs really are what they claim (invalid codes, impossible values,
  * schema-invalid types, no entries, duplicate ids). The harness's own readers must survive them.
  */
+import { counting } from './counting-rng.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Case, TaskName } from '../../simulator/case.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
@@ -41,19 +42,6 @@ const generated = caseCache(cohort);
 
 function ctx(task: TaskName, i: number, arm = 'arm', rng?: Rng): PerturbContext {
   return { rng: rng ?? perturbationStream(cohort.seed, arm, 0, i), task: tasks[task], cohort };
-}
-
-function counting(rng: Rng): { rng: Rng; draws: () => number } {
-  let n = 0;
-  const wrapped = (() => {
-    n++;
-    return rng();
-  }) as Rng;
-  wrapped.int32 = () => {
-    n++;
-    return rng.int32();
-  };
-  return { rng: wrapped, draws: () => n };
 }
 
 /** The value at a `Bundle.entry[i].resource.a.b[0].c` path. */

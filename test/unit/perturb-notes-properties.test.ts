@@ -4,6 +4,7 @@
  * number of draws per case, the declared truth effect, and — for the invariant ones — the
  * note-triage reading of the note (`classOfNote`) unchanged on 500 cases.
  */
+import { counting } from './counting-rng.ts';
 import { describe, expect, it } from 'vitest';
 import type { TaskName } from '../../simulator/case.ts';
 import { classOfNote, readTriageNote } from '../../simulator/cohort/note-triage/index.ts';
@@ -55,19 +56,6 @@ const generated = caseCache(cohort);
 
 function ctx(task: TaskName, i: number, arm = 'arm', position = 0, rng?: Rng): PerturbContext {
   return { rng: rng ?? perturbationStream(cohort.seed, arm, position, i), task: tasks[task], cohort };
-}
-
-function counting(rng: Rng): { rng: Rng; draws: () => number } {
-  let n = 0;
-  const wrapped = (() => {
-    n++;
-    return rng();
-  }) as Rng;
-  wrapped.int32 = () => {
-    n++;
-    return rng.int32();
-  };
-  return { rng: wrapped, draws: () => n };
 }
 
 describe('notes kinds are registered', () => {

@@ -4,6 +4,7 @@
  * declared truth effect, no-ops where the targeted data are absent, provenance paths the
  * realized-shift metric reads.
  */
+import { counting } from './counting-rng.ts';
 import { describe, expect, it } from 'vitest';
 import type { Case } from '../../simulator/case.ts';
 import { tasks } from '../../simulator/cohort/tasks.ts';
@@ -56,19 +57,6 @@ function ctx(task: TaskDefinition, arm: string, i: number, rng?: Rng): PerturbCo
 }
 
 /** A stream that counts what it hands out. */
-function counting(rng: Rng): { rng: Rng; draws: () => number } {
-  let n = 0;
-  const wrapped = (() => {
-    n++;
-    return rng();
-  }) as Rng;
-  wrapped.int32 = () => {
-    n++;
-    return rng.int32();
-  };
-  return { rng: wrapped, draws: () => n };
-}
-
 const PATH = /^(Observation\[\d{1,7}-\d\]\.(value|code|issued)|age|sex|race|ethnicity|truth\.(label|risk|class)|count\([A-Za-z]+\)|Patient\.birthDate)$/;
 const isScalar = (v: unknown) => v === null || typeof v === 'number' || typeof v === 'string';
 

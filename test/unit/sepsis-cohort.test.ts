@@ -1,3 +1,4 @@
+import { counting } from './counting-rng.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Condition, DocumentReference, Encounter, FhirResource, Observation, Patient } from 'fhir/r4.js';
 import type { Case } from '../../simulator/case.ts';
@@ -70,17 +71,8 @@ function references(value: unknown, out: string[] = []): string[] {
 }
 
 function countingStream(seed: number, index: number): { rng: Rng; calls: () => number } {
-  const inner = patientStream(seed, 'sepsis', index);
-  let calls = 0;
-  const rng = (() => {
-    calls++;
-    return inner();
-  }) as Rng;
-  rng.int32 = () => {
-    calls++;
-    return inner.int32();
-  };
-  return { rng, calls: () => calls };
+  const { rng, draws } = counting(patientStream(seed, 'sepsis', index));
+  return { rng, calls: draws };
 }
 
 describe('sepsis cohort: determinism', () => {

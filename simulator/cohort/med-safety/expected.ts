@@ -1,4 +1,5 @@
 import type { ExpectedStatistics } from '../expected.ts';
+import { DEMOGRAPHIC_COLUMNS, NEVER_MISSING, within } from '../expected-figures.ts';
 
 /**
  * Documented statistics of a default med-safety cohort (docs/cohorts.md, "Realised statistics"),
@@ -8,8 +9,6 @@ import type { ExpectedStatistics } from '../expected.ts';
  * (`node --import tsx simulator/cohort/expected.ts measure med-safety 400000 1`). Tolerances: about
  * 4 standard errors of a 20,000-patient cohort, rounded up.
  */
-const f = (expected: number, tolerance: number) => ({ expected, tolerance });
-const always = f(0, 0);
 
 export const MED_SAFETY_EXPECTED: ExpectedStatistics = {
   task: 'med-safety',
@@ -17,15 +16,14 @@ export const MED_SAFETY_EXPECTED: ExpectedStatistics = {
     'Label share: the default prevalence (0.35). Other figures: the model measured on 400,000 patients (seed 1, default ' +
     'options). Tolerance: about 4 standard errors of a 20,000-patient cohort, rounded up; lab means are over the cases ' +
     'with the lab resulted.',
-  truth: [{ column: 'label', equals: 1, ...f(0.35, 0.014) }],
+  truth: [{ column: 'label', equals: 1, ...within(0.35, 0.014) }],
   columns: {
-    age_years: { mean: f(50.7, 0.6), missing: always },
-    sex_female: { mean: f(0.54, 0.015), missing: always },
-    active_rxnorm_count: { mean: f(1.477, 0.045), missing: always },
-    allergy_count: { mean: f(0.457, 0.019), missing: always },
-    potassium_mmol_l: { mean: f(4.276, 0.021), missing: f(0.112, 0.01) },
-    inr: { mean: f(1.655, 0.06), missing: f(0.835, 0.011) },
-    egfr: { mean: f(78.77, 0.98), missing: f(0.112, 0.01) },
-    creatinine_mg_dl: { mean: f(1.205, 0.025), missing: f(0.112, 0.01) },
+    ...DEMOGRAPHIC_COLUMNS,
+    active_rxnorm_count: { mean: within(1.477, 0.045), missing: NEVER_MISSING },
+    allergy_count: { mean: within(0.457, 0.019), missing: NEVER_MISSING },
+    potassium_mmol_l: { mean: within(4.276, 0.021), missing: within(0.112, 0.01) },
+    inr: { mean: within(1.655, 0.06), missing: within(0.835, 0.011) },
+    egfr: { mean: within(78.77, 0.98), missing: within(0.112, 0.01) },
+    creatinine_mg_dl: { mean: within(1.205, 0.025), missing: within(0.112, 0.01) },
   },
 };
